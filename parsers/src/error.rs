@@ -1,0 +1,66 @@
+//! Errors of the parsers crate, split by consequence: an [`InputError`] means one input could not be
+//! read at all (the caller records it and moves on); a [`Problem`] is one bad line, record or chunk
+//! inside an input that was otherwise read (counted and sampled, never fatal).
+
+use crate::record::Locator;
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// Why an input could not be read. Messages are lowercase and do not repeat their source, so a
+/// chained display prints each cause once.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum InputError {
+    /// The path could not be opened or read.
+    #[error("cannot read {path}")]
+    Io {
+        /// The path as given.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A zip archive could not be opened or one of its members could not be read.
+    #[error("not a readable zip archive")]
+    Zip {
+        /// What the zip reader said.
+        #[source]
+        source: zip::result::ZipError,
+    },
+    /// Reading a zip member failed part-way (bad CRC, truncated data, bad compression stream).
+    #[error("zip member data is damaged")]
+    MemberData {
+        /// What the decompressor said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A member is larger than the cap that applies to it.
+    #[error("{what} is {size} bytes, over the {limit}-byte cap (raise it with {flag})")]
+    TooLarge {
+        /// What was too large (e.g. "decompressed member").
+        what: &'static str,
+        /// Its size in bytes.
+        size: u64,
+        /// The cap in bytes.
+        limit: u64,
+        /// The command-line flag that raises the cap.
+        flag: &'static str,
+    },
+    /// The EVTX file header is unusable, so no chunk can be located.
+    #[error("not a readable EVTX file: {detail}")]
+    Evtx {
+        /// What the EVTX reader said (rendered, because the evtx crate's error is not `Sync`).
+        detail: String,
+    },
+}
+
+/// A non-fatal problem inside an input that was otherwise read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// Where it happened, when that is known.
+    pub at: Option<Locator>,
+    /// EVTX chunk number (0-based) for chunk-level damage.
+    pub chunk: Option<u64>,
+    /// What was wrong.
+    pub message: String,
+}

@@ -1,0 +1,244 @@
+//! Which entries a parser turns into owned [`Record`](crate::Record)s.
+//!
+//! Bundles are dominated by entries nobody needs (unrelated EVTX providers, verbose trace lines). A
+//! parser checks the cheap fields of each entry against a [`Selector`] first and only builds a record
+//! for entries it keeps, so the miss path allocates nothing. The selector is plain data: the caller
+//! (the rule catalogue and the relevance policy in the binary) decides what goes in it; this crate
+//! knows nothing of rules.
+
+use crate::record::Level;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+/// The cheap fields of one entry, seen before any record is built.
+#[derive(Debug, Clone, Copy)]
+pub struct Candidate<'a> {
+    /// Provider or trace source.
+    pub provider: &'a str,
+    /// EVTX channel, when known.
+    pub channel: Option<&'a str>,
+    /// Event id, when the source has one.
+    pub event_id: Option<u32>,
+    /// Normalised level.
+    pub level: Level,
+}
+
+/// What a selector can say from the cheap fields alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Keep the entry whatever its text says.
+    Keep,
+    /// Drop it: no text could make it interesting.
+    Drop,
+    /// Only its text can tell (literal signatures).
+    NeedText,
+}
+
+/// Keeps every entry, or those selected by level, provider, channel, event id or literal text.
+#[derive(Debug, Clone)]
+pub struct Selector {
+    keep_all: bool,
+    min_level: Option<Level>,
+    providers: Vec<String>,
+    channels: Vec<String>,
+    event_ids: Vec<(String, u32)>,
+    literals: Option<AhoCorasick>,
+}
+
+impl Default for Selector {
+    fn default() -> Self {
+        Selector::all()
+    }
+}
+
+impl Selector {
+    /// A selector that keeps every entry (`--all`).
+    pub fn all() -> Selector {
+        Selector {
+            keep_all: true,
+            min_level: None,
+            providers: Vec::new(),
+            channels: Vec::new(),
+            event_ids: Vec::new(),
+            literals: None,
+        }
+    }
+
+    /// A selector that keeps nothing until criteria are added.
+    pub fn none() -> Selector {
+        Selector {
+            keep_all: false,
+            ..Selector::all()
+        }
+    }
+
+    /// Also keep every entry at or above `level`.
+    pub fn with_min_level(mut self, level: Level) -> Selector {
+        self.min_level = Some(level);
+        self
+    }
+
+    /// Also keep every entry of these providers (case-insensitive, exact names).
+    pub fn with_providers<I, S>(mut self, providers: I) -> Selector
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.providers.extend(
+            providers
+                .into_iter()
+                .map(|p| p.as_ref().to_ascii_lowercase()),
+        );
+        self
+    }
+
+    /// Also keep every entry of these EVTX channels (case-insensitive, exact names).
+    pub fn with_channels<I, S>(mut self, channels: I) -> Selector
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.channels.extend(
+            channels
+                .into_iter()
+                .map(|c| c.as_ref().to_ascii_lowercase()),
+        );
+        self
+    }
+
+    /// Also keep entries with these (provider, event id) pairs.
+    pub fn with_events<I, S>(mut self, events: I) -> Selector
+    where
+        I: IntoIterator<Item = (S, u32)>,
+        S: AsRef<str>,
+    {
+        self.event_ids.extend(
+            events
+                .into_iter()
+                .map(|(p, id)| (p.as_ref().to_ascii_lowercase(), id)),
+        );
+        self
+    }
+
+    /// Also keep entries whose text contains any of these literals (ASCII case-insensitive).
+    ///
+    /// # Errors
+    /// When the automaton cannot be built (pattern set too large).
+    pub fn with_literals<I, S>(mut self, literals: I) -> Result<Selector, aho_corasick::BuildError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let patterns: Vec<String> = literals
+            .into_iter()
+            .map(|s| s.as_ref().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
+        if !patterns.is_empty() {
+            let automaton = AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(&patterns)?;
+            self.literals = Some(automaton);
+        }
+        Ok(self)
+    }
+
+    /// True when the selector keeps everything.
+    pub fn keeps_all(&self) -> bool {
+        self.keep_all
+    }
+
+    /// What the cheap fields alone decide.
+    pub fn decide(&self, candidate: &Candidate<'_>) -> Decision {
+        if self.keep_all {
+            return Decision::Keep;
+        }
+        if self.min_level.is_some_and(|min| candidate.level >= min) {
+            return Decision::Keep;
+        }
+        if self
+            .providers
+            .iter()
+            .any(|p| p.eq_ignore_ascii_case(candidate.provider))
+        {
+            return Decision::Keep;
+        }
+        if let Some(channel) = candidate.channel
+            && self
+                .channels
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case(channel))
+        {
+            return Decision::Keep;
+        }
+        if let Some(id) = candidate.event_id
+            && self
+                .event_ids
+                .iter()
+                .any(|(p, i)| *i == id && p.eq_ignore_ascii_case(candidate.provider))
+        {
+            return Decision::Keep;
+        }
+        if self.literals.is_some() {
+            Decision::NeedText
+        } else {
+            Decision::Drop
+        }
+    }
+
+    /// True when `text` contains one of the literals.
+    pub fn text_matches(&self, text: &[u8]) -> bool {
+        self.literals.as_ref().is_some_and(|ac| ac.is_match(text))
+    }
+
+    /// The full decision for an entry whose text is at hand.
+    pub fn wants(&self, candidate: &Candidate<'_>, text: &[u8]) -> bool {
+        match self.decide(candidate) {
+            Decision::Keep => true,
+            Decision::Drop => false,
+            Decision::NeedText => self.text_matches(text),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn candidate(provider: &str, level: Level) -> Candidate<'_> {
+        Candidate {
+            provider,
+            channel: Some("Application"),
+            event_id: Some(1),
+            level,
+        }
+    }
+
+    #[test]
+    fn level_provider_and_literals_select() {
+        let selector = Selector::none()
+            .with_min_level(Level::Warning)
+            .with_providers(["Directory Synchronization"])
+            .with_literals(["ADSync"])
+            .unwrap();
+        assert!(selector.wants(&candidate("Other", Level::Error), b""));
+        assert!(selector.wants(
+            &candidate("directory synchronization", Level::Information),
+            b""
+        ));
+        assert!(selector.wants(
+            &candidate("Service Control Manager", Level::Information),
+            b"The adsync service entered the running state."
+        ));
+        assert!(!selector.wants(&candidate("Other", Level::Information), b"nothing"));
+    }
+
+    #[test]
+    fn without_literals_the_header_decides() {
+        let selector = Selector::none().with_events([("Service Control Manager", 7036)]);
+        let mut c = candidate("Service Control Manager", Level::Information);
+        assert_eq!(selector.decide(&c), Decision::Drop);
+        c.event_id = Some(7036);
+        assert_eq!(selector.decide(&c), Decision::Keep);
+    }
+}

@@ -1,0 +1,389 @@
+//! Provisioning-agent (Cloud Sync) trace logs: the .NET `TraceListener` text layout.
+//!
+//! An entry starts with `<source> <EventType>: <id> : <message>` (for example
+//! `AADConnectProvisioningAgent.exe Error: 0 : Web socket failed to connect.`), continues with any
+//! line that is not a header (stack frames, inner exceptions), and may end with indented footer lines
+//! (`DateTime=...`, `ThreadId=...`, `ProcessId=...`) when the listener's output options ask for them.
+//! Lines carry no timestamp by default; the entry's time then comes from its footer, from a time
+//! written in its message, or from the file's own time evidence, in that order.
+
+use crate::error::Problem;
+use crate::lines::Lines;
+use crate::record::{EventTime, Level, Locator, Record, TimeBasis};
+use crate::selector::{Candidate, Selector};
+use crate::sink::{ParseContext, ParseStats, Sink};
+use crate::timefmt::{TextTime, find_iso, parse_iso_prefix};
+use nom::branch::alt;
+use nom::bytes::complete::tag;
+use nom::character::complete::{char, digit1};
+use nom::combinator::{eof, opt, recognize};
+use nom::sequence::{pair, terminated};
+use nom::{IResult, Parser};
+use std::io::{self, BufRead};
+
+/// Longest entry text kept; the rest of a longer entry is dropped and marked.
+const MAX_ENTRY: usize = 64 * 1024;
+
+/// The .NET `TraceEventType` names, as the listener writes them.
+const EVENT_TYPES: [&str; 10] = [
+    "Critical",
+    "Error",
+    "Warning",
+    "Information",
+    "Verbose",
+    "Start",
+    "Stop",
+    "Suspend",
+    "Resume",
+    "Transfer",
+];
+
+/// The parts of an entry's first line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header<'a> {
+    /// Trace source (process name or `TraceSource` name; may contain spaces).
+    pub source: &'a str,
+    /// The event type word as written.
+    pub event_type: &'a str,
+    /// The trace event id.
+    pub id: i64,
+    /// The message on the first line.
+    pub message: &'a str,
+}
+
+/// `<int> : ` or `<int> :` at the end of the line.
+fn id_then_separator(input: &str) -> IResult<&str, &str> {
+    terminated(
+        recognize(pair(opt(char('-')), digit1)),
+        alt((tag(" : "), terminated(tag(" :"), eof))),
+    )
+    .parse(input)
+}
+
+/// Parses an entry's first line; `None` for continuation lines.
+pub fn parse_header(line: &str) -> Option<Header<'_>> {
+    if line.starts_with(|c: char| c.is_whitespace()) {
+        return None;
+    }
+    for (colon, _) in line.match_indices(": ") {
+        let before = &line[..colon];
+        let Some(space) = before.rfind(' ') else {
+            continue;
+        };
+        let event_type = &before[space + 1..];
+        if !EVENT_TYPES.contains(&event_type) {
+            continue;
+        }
+        let source = &before[..space];
+        if source.trim().is_empty() {
+            continue;
+        }
+        let Ok((rest, id)) = id_then_separator(&line[colon + 2..]) else {
+            continue;
+        };
+        let Ok(id) = id.parse::<i64>() else {
+            continue;
+        };
+        return Some(Header {
+            source,
+            event_type,
+            id,
+            message: rest,
+        });
+    }
+    None
+}
+
+/// A footer line's key and value (`    DateTime=2024-03-09T10:15:23.1234567Z`).
+fn parse_footer(line: &str) -> Option<(&str, &str)> {
+    if !line.starts_with(|c: char| c.is_whitespace()) {
+        return None;
+    }
+    let (key, value) = line.trim_start().split_once('=')?;
+    matches!(
+        key,
+        "ProcessId" | "LogicalOperationStack" | "ThreadId" | "DateTime" | "Timestamp" | "Callstack"
+    )
+    .then_some((key, value))
+}
+
+/// True when `head` (the decoded start of a file) has at least one agent trace header line among its
+/// first lines.
+pub fn looks_like(head: &str) -> bool {
+    head.lines().take(200).any(|l| parse_header(l).is_some())
+}
+
+struct Pending {
+    active: bool,
+    line: u64,
+    source: String,
+    level: Level,
+    id: Option<u32>,
+    text: String,
+    cut: bool,
+    footer_time: Option<TextTime>,
+    fields: Vec<(String, String)>,
+}
+
+impl Pending {
+    fn new() -> Pending {
+        Pending {
+            active: false,
+            line: 0,
+            source: String::new(),
+            level: Level::Information,
+            id: None,
+            text: String::new(),
+            cut: false,
+            footer_time: None,
+            fields: Vec::new(),
+        }
+    }
+
+    fn start(&mut self, line: u64, header: &Header<'_>) {
+        self.active = true;
+        self.line = line;
+        self.source.clear();
+        self.source.push_str(header.source);
+        self.level = Level::from_word(header.event_type).unwrap_or(Level::Information);
+        self.id = u32::try_from(header.id).ok();
+        self.text.clear();
+        self.cut = false;
+        self.footer_time = None;
+        self.fields.clear();
+        self.push_text(header.message);
+    }
+
+    fn start_orphan(&mut self, line: u64) {
+        self.active = true;
+        self.line = line;
+        self.source.clear();
+        self.level = Level::Information;
+        self.id = None;
+        self.text.clear();
+        self.cut = false;
+        self.footer_time = None;
+        self.fields.clear();
+    }
+
+    fn push_text(&mut self, text: &str) {
+        if self.text.len() + text.len() + 1 > MAX_ENTRY {
+            self.cut = true;
+            return;
+        }
+        if !self.text.is_empty() {
+            self.text.push('\n');
+        }
+        self.text.push_str(text);
+    }
+}
+
+/// Reads an agent trace, pushing the entries the selector keeps.
+///
+/// # Errors
+/// Only when the underlying reader fails; malformed lines are part of the text, never errors.
+pub fn parse<R: BufRead>(
+    reader: R,
+    ctx: &ParseContext,
+    selector: &Selector,
+    sink: &mut dyn Sink,
+) -> io::Result<ParseStats> {
+    let mut lines = Lines::new(reader);
+    let mut stats = ParseStats::default();
+    let mut pending = Pending::new();
+    while let Some(line) = lines.next_line()? {
+        let text = String::from_utf8_lossy(line.bytes);
+        if line.truncated {
+            sink.problem(Problem {
+                at: Some(Locator::Line(line.number)),
+                chunk: None,
+                message: format!("line longer than {} bytes, cut", crate::lines::MAX_LINE),
+            });
+        }
+        if let Some(header) = parse_header(&text) {
+            flush(&mut pending, ctx, selector, sink, &mut stats);
+            pending.start(line.number, &header);
+        } else if pending.active
+            && let Some((key, value)) = parse_footer(&text)
+        {
+            if key == "DateTime" {
+                pending.footer_time = parse_iso_prefix(value.trim()).map(|(t, _)| t);
+            }
+            if matches!(key, "ThreadId" | "ProcessId") {
+                pending
+                    .fields
+                    .push((key.to_owned(), value.trim().to_owned()));
+            }
+        } else {
+            if !pending.active {
+                if text.trim().is_empty() {
+                    continue;
+                }
+                pending.start_orphan(line.number);
+                pending.push_text(&text);
+                continue;
+            }
+            pending.push_text(&text);
+        }
+    }
+    flush(&mut pending, ctx, selector, sink, &mut stats);
+    Ok(stats)
+}
+
+fn flush(
+    pending: &mut Pending,
+    ctx: &ParseContext,
+    selector: &Selector,
+    sink: &mut dyn Sink,
+    stats: &mut ParseStats,
+) {
+    if !pending.active {
+        return;
+    }
+    pending.active = false;
+    stats.entries += 1;
+    let candidate = Candidate {
+        provider: &pending.source,
+        channel: None,
+        event_id: pending.id,
+        level: pending.level,
+    };
+    if !selector.wants(&candidate, pending.text.as_bytes()) {
+        return;
+    }
+    let mut message = pending.text.trim_end().to_owned();
+    if pending.cut {
+        message.push_str("\n[entry cut: longer than 64 KiB]");
+    }
+    sink.record(Record {
+        time: entry_time(pending, ctx),
+        provider: pending.source.clone(),
+        event_id: pending.id,
+        level: pending.level,
+        channel: None,
+        computer: None,
+        message,
+        fields: std::mem::take(&mut pending.fields),
+        locator: Locator::Line(pending.line),
+    });
+}
+
+/// Footer time first, then a time written in the first line of the message, then the file's own.
+fn entry_time(pending: &Pending, ctx: &ParseContext) -> EventTime {
+    let first_line = pending.text.lines().next().unwrap_or_default();
+    let stated = pending
+        .footer_time
+        .or_else(|| find_iso(first_line).map(|(t, _)| t));
+    if let Some(time) = stated
+        && let Some((utc, own_offset)) = time.to_utc(ctx.zone)
+    {
+        let basis = if own_offset {
+            TimeBasis::Recorded
+        } else {
+            TimeBasis::AssumedZone
+        };
+        return EventTime {
+            utc: Some(utc),
+            basis,
+        };
+    }
+    ctx.fallback_time()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sink::{TimeBound, VecSink};
+    use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn header_grammar() {
+        let h = parse_header(
+            "AADConnectProvisioningAgent.exe Error: 0 : Web socket failed to connect.",
+        )
+        .unwrap();
+        assert_eq!(h.source, "AADConnectProvisioningAgent.exe");
+        assert_eq!(h.event_type, "Error");
+        assert_eq!(h.id, 0);
+        assert_eq!(h.message, "Web socket failed to connect.");
+        let h = parse_header("AAD Connect Provisioning Agent Information: 12 : Starting: x: y : z")
+            .unwrap();
+        assert_eq!(h.source, "AAD Connect Provisioning Agent");
+        assert_eq!(h.id, 12);
+        assert_eq!(h.message, "Starting: x: y : z");
+        let h = parse_header("Agent Warning: -3 :").unwrap();
+        assert_eq!((h.id, h.message), (-3, ""));
+        assert!(parse_header("  at Microsoft.Foo.Bar()").is_none());
+        assert!(parse_header("Error: 0 : no source").is_none());
+        assert!(parse_header("Something Error: x : not an id").is_none());
+        assert!(
+            parse_header("Retryable Operation is rethrowing error after failed with Exception:")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn entries_collect_continuations_and_footers() {
+        let text = "AADConnectProvisioningAgent.exe Error: 0 : Web socket failed to connect.\r\n  at Microsoft.ApplicationProxy.Connector.Listeners.ConnectorSignalingWebSocket.Connect()\r\n    ThreadId=17\r\n    DateTime=2024-03-09T10:15:23.1234567Z\r\nAADConnectProvisioningAgent.exe Information: 0 : Heartbeat\r\n";
+        let mut sink = VecSink::default();
+        let ctx = ParseContext::default();
+        let stats = parse(text.as_bytes(), &ctx, &Selector::all(), &mut sink).unwrap();
+        assert_eq!(stats.entries, 2);
+        let first = &sink.records[0];
+        assert_eq!(first.level, Level::Error);
+        assert_eq!(
+            first.message,
+            "Web socket failed to connect.\n  at Microsoft.ApplicationProxy.Connector.Listeners.ConnectorSignalingWebSocket.Connect()"
+        );
+        assert_eq!(first.time.basis, TimeBasis::Recorded);
+        assert_eq!(
+            first.time.utc.unwrap().to_rfc3339(),
+            "2024-03-09T10:15:23.123456700+00:00"
+        );
+        assert_eq!(first.fields, vec![("ThreadId".to_owned(), "17".to_owned())]);
+        assert_eq!(sink.records[1].locator, Locator::Line(5));
+        assert_eq!(sink.records[1].time.basis, TimeBasis::Unknown);
+    }
+
+    #[test]
+    fn entries_without_time_take_the_file_bound() {
+        let bound = Utc.with_ymd_and_hms(2024, 3, 9, 10, 15, 0).unwrap();
+        let ctx = ParseContext {
+            bound: Some(TimeBound {
+                utc: bound,
+                basis: TimeBasis::InferredAtOrBefore,
+            }),
+            ..ParseContext::default()
+        };
+        let mut sink = VecSink::default();
+        parse(
+            &b"Src Warning: 0 : no time here\n"[..],
+            &ctx,
+            &Selector::all(),
+            &mut sink,
+        )
+        .unwrap();
+        assert_eq!(sink.records[0].time.basis, TimeBasis::InferredAtOrBefore);
+        assert_eq!(sink.records[0].time.utc, Some(bound));
+    }
+
+    #[test]
+    fn selector_drops_uninteresting_entries_but_counts_them() {
+        let text = "S Information: 0 : routine\nS Information: 0 : ServiceBus error seen\nS Error: 0 : bad\n";
+        let selector = Selector::none()
+            .with_min_level(Level::Warning)
+            .with_literals(["servicebus"])
+            .unwrap();
+        let mut sink = VecSink::default();
+        let stats = parse(
+            text.as_bytes(),
+            &ParseContext::default(),
+            &selector,
+            &mut sink,
+        )
+        .unwrap();
+        assert_eq!(stats.entries, 3);
+        let kept: Vec<_> = sink.records.iter().map(|r| r.message.as_str()).collect();
+        assert_eq!(kept, ["ServiceBus error seen", "bad"]);
+    }
+}
