@@ -1,1 +1,20 @@
-//! syncsift
+//! syncsift: offline diagnosis of Entra Connect Sync and Cloud Sync support bundles.
+//!
+//! # Brief overview
+//!
+//! * [`pipeline::analyse`] reads every input (through the `syncsift-parsers` crate), in parallel,
+//!   and merges one [`timeline::Timeline`] ordered by UTC time.
+//! * [`relevance`] decides which entries the default timeline keeps.
+//! * [`report::Report`] is the single result value; the renderers in [`report`] only present it.
+//!
+//! The binary (`main.rs`) parses flags ([`cli`]), runs the pipeline, renders and maps the outcome to
+//! an exit code ([`exit`]).
+
+pub mod cli;
+pub mod exit;
+pub mod pipeline;
+pub mod relevance;
+pub mod report;
+pub mod sanitize;
+pub mod terminal;
+pub mod timeline;

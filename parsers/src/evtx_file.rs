@@ -298,13 +298,14 @@ fn message(provider: &str, event_id: Option<u32>, fields: &[(String, String)]) -
             .collect::<Vec<_>>()
             .join(" | ")
     } else {
-        values.join(" | ")
+        let present: Vec<&str> = values.into_iter().filter(|v| !v.trim().is_empty()).collect();
+        present.join(" | ")
     }
 }
 
 /// SCM events put the service's key name in `Binary` as hex-encoded UTF-16LE.
 fn decode_utf16_hex(hex: &str) -> Option<String> {
-    if hex.len() % 4 != 0 || hex.is_empty() || hex.len() > 512 {
+    if !hex.len().is_multiple_of(4) || hex.is_empty() || hex.len() > 512 {
         return None;
     }
     let units: Option<Vec<u16>> = hex
