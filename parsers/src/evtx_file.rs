@@ -298,7 +298,10 @@ fn message(provider: &str, event_id: Option<u32>, fields: &[(String, String)]) -
             .collect::<Vec<_>>()
             .join(" | ")
     } else {
-        let present: Vec<&str> = values.into_iter().filter(|v| !v.trim().is_empty()).collect();
+        let present: Vec<&str> = values
+            .into_iter()
+            .filter(|v| !v.trim().is_empty())
+            .collect();
         present.join(" | ")
     }
 }

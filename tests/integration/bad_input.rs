@@ -1,0 +1,129 @@
+//! Bad input gets a named disposition with its reason while the rest of the bundle is still read.
+
+use crate::util::{Method, agent_trace, syncsift, temp_dir, write, zip_bytes};
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn report(args: &[&std::ffi::OsStr]) -> (Value, i32) {
+    let output = syncsift()
+        .args(["analyse", "--format", "json"])
+        .args(args)
+        .output()
+        .expect("run syncsift");
+    let report = serde_json::from_slice(&output.stdout).expect("JSON report");
+    (report, output.status.code().expect("exit code"))
+}
+
+/// `(path suffix, disposition, reason)` of every input.
+fn dispositions(report: &Value) -> Vec<(String, String, String)> {
+    report["inputs"]
+        .as_array()
+        .expect("inputs")
+        .iter()
+        .map(|input| {
+            let path = input["path"].as_str().unwrap_or_default();
+            let name = path
+                .rsplit(['/', '\\'])
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            (
+                name,
+                input["disposition"].as_str().unwrap_or_default().to_owned(),
+                input["reason"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn each_bad_input_is_named_and_the_rest_is_read() {
+    let dir = temp_dir();
+    let good = zip_bytes(&[("agent.log", agent_trace().as_bytes(), Method::Deflated)]);
+    write(dir.path(), "a-good.zip", &good);
+    // A zip cut in half by a mail gateway: its central directory is gone.
+    write(dir.path(), "b-truncated.zip", &good[..good.len() / 2]);
+    let mut binary = b"MZ\x90\x00".to_vec();
+    binary.extend((0u8..=255).cycle().take(2000));
+    write(dir.path(), "c-binary.log", &binary);
+    write(dir.path(), "d-empty.log", b"");
+    write(
+        dir.path(),
+        "e-notes.txt",
+        b"Customer says sync stopped on Monday.\n",
+    );
+    let missing = dir.path().join("f-missing.zip");
+
+    let (report, code) = report(&[dir.path().as_os_str(), missing.as_os_str()]);
+    let got = dispositions(&report);
+    let expected: Vec<(&str, &str, &str)> = vec![
+        ("a-good.zip", "container", ""),
+        ("agent.log", "parsed", ""),
+        ("b-truncated.zip", "failed", "not a readable zip archive"),
+        (
+            "c-binary.log",
+            "skipped",
+            "binary content of no known format (starts with 4D 5A 90 00 00 01 02 03)",
+        ),
+        ("d-empty.log", "skipped", "empty file"),
+        (
+            "e-notes.txt",
+            "skipped",
+            "UTF-8 text of no known format (first line: \"Customer says sync stopped on Monday.\")",
+        ),
+        (
+            "f-missing.zip",
+            "failed",
+            "cannot read: No such file or directory",
+        ),
+    ];
+    assert_eq!(got.len(), expected.len(), "{got:#?}");
+    for ((name, disposition, reason), (want_name, want_disposition, want_reason)) in
+        got.iter().zip(&expected)
+    {
+        assert_eq!(name, want_name);
+        assert_eq!(disposition, want_disposition, "{name}");
+        assert!(
+            reason.starts_with(want_reason),
+            "{name}: {reason:?} should start with {want_reason:?}"
+        );
+    }
+    assert_eq!(report["inputs"][1]["entries"], 4);
+    assert_eq!(code, 4, "some inputs could not be read");
+}
+
+#[test]
+fn nothing_readable_exits_3_and_says_why() {
+    let dir = temp_dir();
+    write(dir.path(), "empty.log", b"");
+    syncsift()
+        .arg(dir.path())
+        .assert()
+        .code(3)
+        .stdout(predicates::str::contains("skipped").and(predicates::str::contains("empty file")));
+}
+
+#[test]
+fn usage_errors_exit_2_with_a_hint() {
+    syncsift()
+        .args(["analyse", "--source-tz", "Mars/Olympus", "x.zip"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("IANA name"));
+    syncsift().args(["analyse"]).assert().code(2);
+}
+
+#[test]
+fn help_teaches_inputs_time_and_exit_codes() {
+    let assert = syncsift().args(["analyse", "--help"]).assert().success();
+    let help = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    for needle in [
+        "INPUTS",
+        "TIME",
+        "EXIT CODES",
+        "--source-tz",
+        "never by its name",
+    ] {
+        assert!(help.contains(needle), "--help lacks {needle:?}");
+    }
+}

@@ -1,0 +1,6 @@
+//! Integration tests: they drive the real `syncsift` binary (assert_cmd) or the library pipeline on
+//! bundles built in the test, one module per topic.
+
+mod bad_input;
+mod equivalence;
+mod util;
