@@ -6,6 +6,7 @@
 //! dirty last chunk, and refusing it would hide exactly the newest events.
 
 use crate::error::{InputError, Problem};
+use crate::evtx_scan;
 use crate::record::{EventTime, Level, Locator, Record};
 use crate::scm_messages;
 use crate::selector::{Candidate, Decision, Selector};
@@ -22,6 +23,16 @@ pub const MAGIC: &[u8; 8] = b"ElfFile\0";
 /// Provider names that Service Control Manager events carry.
 const SCM: &str = "Service Control Manager";
 
+/// Which way records are chosen for rendering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Path {
+    /// Read System fields from substitution values first ([`evtx_scan`]); render only records that
+    /// may be kept, skip chunks that hold none.
+    Fast,
+    /// Render every record, then ask the selector. The reference the fast path is tested against.
+    Full,
+}
+
 /// Reads every record of an EVTX file, pushing those the selector keeps.
 ///
 /// # Errors
@@ -30,6 +41,19 @@ pub fn parse(
     bytes: &[u8],
     selector: &Selector,
     sink: &mut dyn Sink,
+) -> Result<ParseStats, InputError> {
+    parse_with(bytes, selector, sink, Path::Fast)
+}
+
+/// [`parse`], choosing the path.
+///
+/// # Errors
+/// As [`parse`].
+pub fn parse_with(
+    bytes: &[u8],
+    selector: &Selector,
+    sink: &mut dyn Sink,
+    path: Path,
 ) -> Result<ParseStats, InputError> {
     let settings = ParserSettings::default()
         .validate_checksums(false)
@@ -42,6 +66,7 @@ pub fn parse(
         .with_configuration(settings.clone());
     let settings = Arc::new(settings);
     let mut stats = ParseStats::default();
+    let prefilter = path == Path::Fast && !selector.keeps_all();
     for chunk in parser.chunks() {
         let mut chunk_data = match chunk {
             Ok(data) => data,
@@ -56,6 +81,17 @@ pub fn parse(
             }
         };
         let chunk_number = chunk_data.number;
+        let scan = if prefilter {
+            evtx_scan::scan_chunk(&chunk_data.data, selector)
+        } else {
+            None
+        };
+        if let Some(scan) = &scan
+            && scan.wanted.is_empty()
+        {
+            stats.entries += scan.records;
+            continue;
+        }
         let mut chunk = match chunk_data.parse(Arc::clone(&settings)) {
             Ok(chunk) => chunk,
             Err(e) => {
@@ -82,6 +118,12 @@ pub fn parse(
                 }
             };
             let record_id = record.event_record_id;
+            if let Some(scan) = &scan
+                && !scan.wanted.contains(&record_id)
+            {
+                stats.entries += 1;
+                continue;
+            }
             let time = to_chrono(record.timestamp);
             let json = match record.into_json_value() {
                 Ok(serialized) => serialized.data,

@@ -18,6 +18,7 @@
 pub mod bundle;
 pub mod error;
 pub mod evtx_file;
+pub mod evtx_scan;
 pub mod input;
 pub mod lines;
 pub mod record;

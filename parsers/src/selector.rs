@@ -42,6 +42,9 @@ pub struct Selector {
     channels: Vec<String>,
     event_ids: Vec<(String, u32)>,
     literals: Option<AhoCorasick>,
+    /// The literals encoded as UTF-16LE, to search raw EVTX record bytes without decoding them.
+    literals_utf16: Option<AhoCorasick>,
+    literal_has_digit: bool,
 }
 
 impl Default for Selector {
@@ -60,6 +63,8 @@ impl Selector {
             channels: Vec::new(),
             event_ids: Vec::new(),
             literals: None,
+            literals_utf16: None,
+            literal_has_digit: false,
         }
     }
 
@@ -139,6 +144,25 @@ impl Selector {
                 .match_kind(MatchKind::LeftmostFirst)
                 .build(&patterns)?;
             self.literals = Some(automaton);
+            let utf16: Vec<Vec<u8>> = patterns
+                .iter()
+                .map(|p| p.encode_utf16().flat_map(u16::to_le_bytes).collect())
+                .collect();
+            // ASCII case folding works on UTF-16LE too: every ASCII letter is one byte next to a
+            // zero byte. For other characters it can only add matches, never lose one.
+            // A DFA without prefilter: UTF-16 patterns are half NUL bytes, which defeats the
+            // rare-byte prefilter on binary data.
+            self.literals_utf16 = Some(
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                    .prefilter(false)
+                    .build(&utf16)?,
+            );
+            self.literal_has_digit = patterns
+                .iter()
+                .any(|p| p.bytes().any(|b| b.is_ascii_digit()));
         }
         Ok(self)
     }
@@ -189,6 +213,18 @@ impl Selector {
     /// True when `text` contains one of the literals.
     pub fn text_matches(&self, text: &[u8]) -> bool {
         self.literals.as_ref().is_some_and(|ac| ac.is_match(text))
+    }
+
+    /// True when raw UTF-16LE bytes contain one of the literals (ASCII case-insensitive).
+    pub fn raw_utf16_matches(&self, bytes: &[u8]) -> bool {
+        self.literals_utf16
+            .as_ref()
+            .is_some_and(|ac| ac.is_match(bytes))
+    }
+
+    /// True when a literal contains an ASCII digit (numbers rendered from binary values could match).
+    pub fn literal_has_digit(&self) -> bool {
+        self.literal_has_digit
     }
 
     /// The full decision for an entry whose text is at hand.

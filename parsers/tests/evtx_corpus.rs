@@ -47,3 +47,107 @@ fn record_counts_match_the_corpus_readme() {
     }
     assert!(mismatches.is_empty(), "{mismatches:#?}");
 }
+
+/// Selectors of different shapes: by level, by provider, by channel, by literals (with and without
+/// digits), and the combination the app uses.
+fn selectors() -> Vec<(&'static str, Selector)> {
+    vec![
+        (
+            "warnings",
+            Selector::none().with_min_level(syncsift_parsers::Level::Warning),
+        ),
+        (
+            "providers",
+            Selector::none().with_providers([
+                "Service Control Manager",
+                "Microsoft-Windows-Security-Auditing",
+            ]),
+        ),
+        ("channel", Selector::none().with_channels(["System"])),
+        (
+            "literals",
+            Selector::none()
+                .with_literals(["svchost", "Windows Defender", "S-1-5-18", "4624", "0x3e7"])
+                .unwrap(),
+        ),
+        (
+            "events",
+            Selector::none().with_events([
+                ("Microsoft-Windows-Security-Auditing", 4688),
+                ("EventLog", 6005),
+            ]),
+        ),
+        (
+            "app-like",
+            Selector::none()
+                .with_min_level(syncsift_parsers::Level::Warning)
+                .with_providers(["Directory Synchronization", "ADSync"])
+                .with_literals(["ADSync", "Provisioning Agent", "RPC server is unavailable"])
+                .unwrap(),
+        ),
+        ("nothing", Selector::none()),
+    ]
+}
+
+fn evtx_files(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        if path.is_dir() {
+            evtx_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "evtx") {
+            out.push(path);
+        }
+    }
+}
+
+/// The fast path (System fields read from substitution values, chunks without candidates skipped)
+/// keeps exactly the records the full path keeps, with the same counts, on every real file.
+#[test]
+fn fast_path_equals_full_path_on_real_files() {
+    let Some(dir) = corpus() else {
+        eprintln!("skipped: ../shared/corpus/evtx-samples is not present");
+        return;
+    };
+    let mut files = Vec::new();
+    evtx_files(&dir, &mut files);
+    evtx_files(&dir.join("../evtx-attack-samples"), &mut files);
+    assert!(files.len() >= 23);
+    let mut kept_somewhere = 0;
+    for file in &files {
+        let bytes = std::fs::read(file).unwrap();
+        for (name, selector) in selectors() {
+            let mut fast = VecSink::default();
+            let mut full = VecSink::default();
+            let fast_stats =
+                evtx_file::parse_with(&bytes, &selector, &mut fast, evtx_file::Path::Fast);
+            let full_stats =
+                evtx_file::parse_with(&bytes, &selector, &mut full, evtx_file::Path::Full);
+            match (fast_stats, full_stats) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{} / {name}: stats", file.display()),
+                (Err(_), Err(_)) => continue,
+                (a, b) => panic!("{} / {name}: {a:?} vs {b:?}", file.display()),
+            }
+            assert_eq!(
+                fast.records,
+                full.records,
+                "{} / {name}: records",
+                file.display()
+            );
+            assert_eq!(
+                fast.problems,
+                full.problems,
+                "{} / {name}: problems",
+                file.display()
+            );
+            kept_somewhere += fast.records.len();
+        }
+    }
+    assert!(
+        kept_somewhere > 1000,
+        "the selectors keep records: {kept_somewhere}"
+    );
+}
