@@ -68,7 +68,7 @@ fn selectors() -> Vec<(&'static str, Selector)> {
             "literals",
             Selector::none()
                 .with_literals(["svchost", "Windows Defender", "S-1-5-18", "4624", "0x3e7"])
-                .unwrap(),
+                .expect("literals"),
         ),
         (
             "events",
@@ -83,7 +83,7 @@ fn selectors() -> Vec<(&'static str, Selector)> {
                 .with_min_level(syncsift_parsers::Level::Warning)
                 .with_providers(["Directory Synchronization", "ADSync"])
                 .with_literals(["ADSync", "Provisioning Agent", "RPC server is unavailable"])
-                .unwrap(),
+                .expect("literals"),
         ),
         ("nothing", Selector::none()),
     ]
