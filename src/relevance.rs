@@ -1,8 +1,8 @@
 //! What "relevant" means for the default timeline, turned into the parsers' [`Selector`].
 //!
 //! Relevant entries are: every event of a sync component's provider or channel; every warning, error
-//! or critical entry of any source; and any entry whose text names a sync service or matches a
-//! catalogue signature. Information and verbose lines of trace files are counted but not kept unless
+//! or critical entry of any source; Service Control Manager entries that name a sync service; and
+//! any entry whose text matches a catalogue signature. Information and verbose lines of trace files are counted but not kept unless
 //! they match (`--all` keeps everything): an agent trace can hold millions of them.
 
 use syncsift_parsers::{Level, Selector};
@@ -30,7 +30,10 @@ pub const SYNC_CHANNELS: &[&str] = &[
     "Microsoft-AzureADConnect-AgentUpdater/Admin",
 ];
 
-/// Texts that name a sync service in other providers' events (Service Control Manager above all).
+/// The provider of service start/stop/failure events.
+pub const SERVICE_CONTROL_MANAGER: &str = "Service Control Manager";
+
+/// Texts that name a sync service in Service Control Manager events.
 pub const SYNC_SERVICE_NAMES: &[&str] = &[
     "ADSync",
     "Azure AD Sync",
@@ -70,12 +73,8 @@ pub fn selector(all: bool, terms: &CatalogueTerms) -> Result<Selector, aho_coras
         )
         .with_channels(SYNC_CHANNELS.iter().copied())
         .with_events(terms.events.iter().map(|(p, id)| (p.as_str(), *id)))
-        .with_literals(
-            SYNC_SERVICE_NAMES
-                .iter()
-                .copied()
-                .chain(terms.literals.iter().map(String::as_str)),
-        )
+        .with_literals(terms.literals.iter().map(String::as_str))?
+        .with_scoped_literals(SERVICE_CONTROL_MANAGER, SYNC_SERVICE_NAMES.iter().copied())
 }
 
 #[cfg(test)]

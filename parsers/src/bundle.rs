@@ -10,6 +10,7 @@
 use crate::error::{InputError, Problem};
 use crate::evtx_file;
 use crate::input::{Bytes, SharedBytes};
+use crate::lines::{BlockLines, SliceLines};
 use crate::record::TimeBasis;
 use crate::selector::Selector;
 use crate::sink::{ParseContext, ParseStats, Sink, TimeBound};
@@ -463,11 +464,11 @@ pub fn read(
             match data {
                 DataSource::File(path) => {
                     let bytes = Bytes::open(path)?;
-                    parse_text(&bytes[..], encoding, kind, ctx, selector, sink)
+                    parse_text_in_memory(&bytes, encoding, kind, ctx, selector, sink)
                 }
                 DataSource::Bytes { bytes, crc32 } => {
                     check_crc(bytes, *crc32, sink);
-                    parse_text(&bytes[..], encoding, kind, ctx, selector, sink)
+                    parse_text_in_memory(bytes, encoding, kind, ctx, selector, sink)
                 }
                 DataSource::Member(member) => {
                     let mut archive = member.archive.clone();
@@ -496,6 +497,30 @@ fn check_crc(bytes: &[u8], expected: Option<u32>, sink: &mut dyn Sink) {
     }
 }
 
+/// Text already in memory: UTF-8 is read in place, line by line, without copying; other encodings
+/// go through the decoder.
+fn parse_text_in_memory(
+    bytes: &[u8],
+    encoding: crate::text::TextEncoding,
+    kind: TextKind,
+    ctx: &ParseContext,
+    selector: &Selector,
+    sink: &mut dyn Sink,
+) -> Result<ParseStats, InputError> {
+    let text = match encoding {
+        crate::text::TextEncoding::Utf8 => bytes,
+        crate::text::TextEncoding::Utf8Bom => bytes.get(3..).unwrap_or_default(),
+        _ => return parse_text(bytes, encoding, kind, ctx, selector, sink),
+    };
+    let lines = SliceLines::searching(text, Some(selector));
+    let stats = match kind {
+        TextKind::AgentTrace => agent::parse_lines(lines, ctx, selector, sink),
+        TextKind::WizardTrace => wizard::parse_lines(lines, ctx, selector, sink),
+    }
+    .map_err(|source| InputError::MemberData { source })?;
+    Ok(stats)
+}
+
 /// Runs a text grammar over a reader; a read error part-way becomes a problem, not a failure.
 fn parse_text<R: Read>(
     reader: R,
@@ -510,11 +535,11 @@ fn parse_text<R: Read>(
         error: None,
         read: 0,
     };
-    let text = Utf8Reader::new(&mut guarded, encoding);
+    let lines = BlockLines::new(Utf8Reader::new(&mut guarded, encoding), Some(selector));
     // The guard turns read errors into end of input, so the grammars cannot fail here.
     let stats = match kind {
-        TextKind::AgentTrace => agent::parse(text, ctx, selector, sink),
-        TextKind::WizardTrace => wizard::parse(text, ctx, selector, sink),
+        TextKind::AgentTrace => agent::parse_lines(lines, ctx, selector, sink),
+        TextKind::WizardTrace => wizard::parse_lines(lines, ctx, selector, sink),
     }
     .map_err(|source| InputError::MemberData { source })?;
     if let Some(e) = guarded.error {

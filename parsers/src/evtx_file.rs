@@ -210,7 +210,7 @@ fn build(
     let fields = event_fields(event);
     let message = message(provider, event_id, &fields);
     if decision == Decision::NeedText
-        && !selector.text_matches(message.as_bytes())
+        && !selector.text_matches_for(provider, message.as_bytes())
         && !selector.text_matches(provider.as_bytes())
     {
         return None;

@@ -445,6 +445,7 @@ fn wanted(
         Decision::Drop => false,
         Decision::NeedText => {
             provider.eq_ignore_ascii_case(SCM)
+                || selector.scoped_applies(&provider)
                 || selector.text_matches(provider.as_bytes())
                 || data_may_match(chunk, &template, &values, selector, templates, 0)
         }

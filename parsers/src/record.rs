@@ -42,17 +42,33 @@ impl Level {
     /// Maps a level word as written by .NET trace listeners, Event Viewer text and the Entra Connect
     /// wizard (`INFO `, `WARN `, `ERROR`, `VERB `), case-insensitively. `None` for unknown words.
     pub fn from_word(word: &str) -> Option<Level> {
+        const WORDS: [(&str, Level); 17] = [
+            ("critical", Level::Critical),
+            ("crit", Level::Critical),
+            ("fatal", Level::Critical),
+            ("error", Level::Error),
+            ("err", Level::Error),
+            ("warning", Level::Warning),
+            ("warn", Level::Warning),
+            ("information", Level::Information),
+            ("info", Level::Information),
+            ("informational", Level::Information),
+            ("start", Level::Information),
+            ("stop", Level::Information),
+            ("suspend", Level::Information),
+            ("resume", Level::Information),
+            ("transfer", Level::Information),
+            ("verbose", Level::Verbose),
+            ("verb", Level::Verbose),
+        ];
         let word = word.trim();
-        let level = match word.to_ascii_lowercase().as_str() {
-            "critical" | "crit" | "fatal" => Level::Critical,
-            "error" | "err" => Level::Error,
-            "warning" | "warn" => Level::Warning,
-            "information" | "info" | "informational" | "start" | "stop" | "suspend" | "resume"
-            | "transfer" => Level::Information,
-            "verbose" | "verb" | "debug" | "trace" => Level::Verbose,
-            _ => return None,
-        };
-        Some(level)
+        if let Some((_, level)) = WORDS.iter().find(|(w, _)| w.eq_ignore_ascii_case(word)) {
+            return Some(*level);
+        }
+        ["debug", "trace"]
+            .iter()
+            .any(|w| w.eq_ignore_ascii_case(word))
+            .then_some(Level::Verbose)
     }
 
     /// The lowercase name used in every output format.

@@ -45,6 +45,9 @@ pub struct Selector {
     /// The literals encoded as UTF-16LE, to search raw EVTX record bytes without decoding them.
     literals_utf16: Option<AhoCorasick>,
     literal_has_digit: bool,
+    literals_span_lines: bool,
+    /// Literals that count only in entries of one provider (lowercase name).
+    scoped: Vec<(String, AhoCorasick)>,
 }
 
 impl Default for Selector {
@@ -65,6 +68,8 @@ impl Selector {
             literals: None,
             literals_utf16: None,
             literal_has_digit: false,
+            literals_span_lines: false,
+            scoped: Vec::new(),
         }
     }
 
@@ -139,9 +144,12 @@ impl Selector {
             .filter(|s| !s.is_empty())
             .collect();
         if !patterns.is_empty() {
+            // A DFA: it is called once per entry on short texts, where the prefilter's set-up
+            // costs more than it saves.
             let automaton = AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::LeftmostFirst)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                 .build(&patterns)?;
             self.literals = Some(automaton);
             let utf16: Vec<Vec<u8>> = patterns
@@ -165,6 +173,52 @@ impl Selector {
                 .any(|p| p.bytes().any(|b| b.is_ascii_digit()));
         }
         Ok(self)
+    }
+
+    /// Also keep entries of `provider` whose text contains one of these literals (e.g. Service
+    /// Control Manager events that name a sync service). Unlike [`Selector::with_literals`], they
+    /// do not make other providers' entries candidates.
+    ///
+    /// # Errors
+    /// When the automaton cannot be built.
+    pub fn with_scoped_literals<I, S>(
+        mut self,
+        provider: &str,
+        literals: I,
+    ) -> Result<Selector, aho_corasick::BuildError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let patterns: Vec<String> = literals
+            .into_iter()
+            .map(|s| s.as_ref().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
+        if !patterns.is_empty() {
+            let automaton = AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(&patterns)?;
+            self.scoped.push((provider.to_ascii_lowercase(), automaton));
+        }
+        Ok(self)
+    }
+
+    /// True when scoped literals apply to entries of `provider`.
+    pub fn scoped_applies(&self, provider: &str) -> bool {
+        self.scoped
+            .iter()
+            .any(|(p, _)| p.eq_ignore_ascii_case(provider))
+    }
+
+    /// True when `text`, of an entry of `provider`, contains a literal (global or scoped to it).
+    pub fn text_matches_for(&self, provider: &str, text: &[u8]) -> bool {
+        self.text_matches(text)
+            || self
+                .scoped
+                .iter()
+                .any(|(p, ac)| p.eq_ignore_ascii_case(provider) && ac.is_match(text))
     }
 
     /// True when the selector keeps everything.
@@ -203,7 +257,7 @@ impl Selector {
         {
             return Decision::Keep;
         }
-        if self.literals.is_some() {
+        if self.literals.is_some() || self.scoped_applies(candidate.provider) {
             Decision::NeedText
         } else {
             Decision::Drop
@@ -213,6 +267,20 @@ impl Selector {
     /// True when `text` contains one of the literals.
     pub fn text_matches(&self, text: &[u8]) -> bool {
         self.literals.as_ref().is_some_and(|ac| ac.is_match(text))
+    }
+
+    /// Pushes the start offset of every literal match in `text` (non-overlapping, leftmost
+    /// first: enough to know which lines hold at least one match, since no literal spans lines).
+    pub fn literal_starts(&self, text: &[u8], out: &mut Vec<usize>) {
+        if let Some(ac) = &self.literals {
+            out.extend(ac.find_iter(text).map(|m| m.start()));
+        }
+    }
+
+    /// True when a literal contains a line break, so a match could start on one line and end on
+    /// the next.
+    pub fn literals_span_lines(&self) -> bool {
+        self.literals_span_lines
     }
 
     /// True when raw UTF-16LE bytes contain one of the literals (ASCII case-insensitive).
@@ -232,7 +300,7 @@ impl Selector {
         match self.decide(candidate) {
             Decision::Keep => true,
             Decision::Drop => false,
-            Decision::NeedText => self.text_matches(text),
+            Decision::NeedText => self.text_matches_for(candidate.provider, text),
         }
     }
 }

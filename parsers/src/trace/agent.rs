@@ -8,9 +8,9 @@
 //! written in its message, or from the file's own time evidence, in that order.
 
 use crate::error::Problem;
-use crate::lines::Lines;
+use crate::lines::{LineSource, Lines};
 use crate::record::{EventTime, Level, Locator, Record, TimeBasis};
-use crate::selector::{Candidate, Selector};
+use crate::selector::{Candidate, Decision, Selector};
 use crate::sink::{ParseContext, ParseStats, Sink};
 use crate::timefmt::{TextTime, find_iso, parse_iso_prefix};
 use nom::branch::alt;
@@ -61,20 +61,31 @@ fn id_then_separator(input: &str) -> IResult<&str, &str> {
 }
 
 /// Parses an entry's first line; `None` for continuation lines.
+///
+/// This runs on every line of traces that can be hundreds of megabytes, so it looks only at the
+/// colons of the line: a header has `<EventType>: ` right after a space, then the id.
 pub fn parse_header(line: &str) -> Option<Header<'_>> {
-    if line.starts_with(|c: char| c.is_whitespace()) {
+    let bytes = line.as_bytes();
+    if bytes.first().is_none_or(u8::is_ascii_whitespace) {
         return None;
     }
-    for (colon, _) in line.match_indices(": ") {
-        let before = &line[..colon];
-        let Some(space) = before.rfind(' ') else {
-            continue;
-        };
-        let event_type = &before[space + 1..];
-        if !EVENT_TYPES.contains(&event_type) {
+    for colon in memchr::memchr_iter(b':', bytes) {
+        if bytes.get(colon + 1) != Some(&b' ') {
             continue;
         }
-        let source = &before[..space];
+        let before = &bytes[..colon];
+        let Some(event_type) = EVENT_TYPES
+            .iter()
+            .find(|t| before.ends_with(t.as_bytes()) && before.len() > t.len())
+        else {
+            continue;
+        };
+        let space = colon - event_type.len() - 1;
+        if bytes[space] != b' ' {
+            continue;
+        }
+        // `space` and `colon` sit on ASCII bytes, so these are char boundaries.
+        let source = &line[..space];
         if source.trim().is_empty() {
             continue;
         }
@@ -92,6 +103,17 @@ pub fn parse_header(line: &str) -> Option<Header<'_>> {
         });
     }
     None
+}
+
+/// The level of a .NET event type word.
+fn event_type_level(event_type: &str) -> Level {
+    match event_type {
+        "Critical" => Level::Critical,
+        "Error" => Level::Error,
+        "Warning" => Level::Warning,
+        "Verbose" => Level::Verbose,
+        _ => Level::Information,
+    }
 }
 
 /// A footer line's key and value (`    DateTime=2024-03-09T10:15:23.1234567Z`).
@@ -123,6 +145,8 @@ struct Pending {
     cut: bool,
     footer_time: Option<TextTime>,
     fields: Vec<(String, String)>,
+    /// A selector literal may occur in the entry's lines (see [`crate::lines::Line::hit`]).
+    maybe_literal: bool,
 }
 
 impl Pending {
@@ -137,6 +161,7 @@ impl Pending {
             cut: false,
             footer_time: None,
             fields: Vec::new(),
+            maybe_literal: false,
         }
     }
 
@@ -145,12 +170,13 @@ impl Pending {
         self.line = line;
         self.source.clear();
         self.source.push_str(header.source);
-        self.level = Level::from_word(header.event_type).unwrap_or(Level::Information);
+        self.level = event_type_level(header.event_type);
         self.id = u32::try_from(header.id).ok();
         self.text.clear();
         self.cut = false;
         self.footer_time = None;
         self.fields.clear();
+        self.maybe_literal = false;
         self.push_text(header.message);
     }
 
@@ -164,6 +190,7 @@ impl Pending {
         self.cut = false;
         self.footer_time = None;
         self.fields.clear();
+        self.maybe_literal = false;
     }
 
     fn push_text(&mut self, text: &str) {
@@ -188,11 +215,27 @@ pub fn parse<R: BufRead>(
     selector: &Selector,
     sink: &mut dyn Sink,
 ) -> io::Result<ParseStats> {
-    let mut lines = Lines::new(reader);
+    parse_lines(Lines::new(reader), ctx, selector, sink)
+}
+
+/// [`parse`] over any line source (a slice read in place, or a stream).
+///
+/// # Errors
+/// Only when the underlying reader fails.
+pub fn parse_lines<L: LineSource>(
+    mut lines: L,
+    ctx: &ParseContext,
+    selector: &Selector,
+    sink: &mut dyn Sink,
+) -> io::Result<ParseStats> {
     let mut stats = ParseStats::default();
     let mut pending = Pending::new();
     while let Some(line) = lines.next_line()? {
-        let text = String::from_utf8_lossy(line.bytes);
+        // Validating is much faster than the lossy conversion, which is only needed for bad bytes.
+        let text = match std::str::from_utf8(line.bytes) {
+            Ok(text) => std::borrow::Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(line.bytes),
+        };
         if line.truncated {
             sink.problem(Problem {
                 at: Some(Locator::Line(line.number)),
@@ -200,9 +243,11 @@ pub fn parse<R: BufRead>(
                 message: format!("line longer than {} bytes, cut", crate::lines::MAX_LINE),
             });
         }
+        let hit = line.hit;
         if let Some(header) = parse_header(&text) {
             flush(&mut pending, ctx, selector, sink, &mut stats);
             pending.start(line.number, &header);
+            pending.maybe_literal = hit;
         } else if pending.active
             && let Some((key, value)) = parse_footer(&text)
         {
@@ -220,9 +265,11 @@ pub fn parse<R: BufRead>(
                     continue;
                 }
                 pending.start_orphan(line.number);
+                pending.maybe_literal = hit;
                 pending.push_text(&text);
                 continue;
             }
+            pending.maybe_literal |= hit;
             pending.push_text(&text);
         }
     }
@@ -248,7 +295,16 @@ fn flush(
         event_id: pending.id,
         level: pending.level,
     };
-    if !selector.wants(&candidate, pending.text.as_bytes()) {
+    let keep = match selector.decide(&candidate) {
+        Decision::Keep => true,
+        Decision::Drop => false,
+        // Lines where no literal starts cannot make the entry's text match.
+        Decision::NeedText => {
+            (pending.maybe_literal || selector.scoped_applies(&pending.source))
+                && selector.text_matches_for(&pending.source, pending.text.as_bytes())
+        }
+    };
+    if !keep {
         return;
     }
     let mut message = pending.text.trim_end().to_owned();
@@ -385,5 +441,50 @@ mod tests {
         assert_eq!(stats.entries, 3);
         let kept: Vec<_> = sink.records.iter().map(|r| r.message.as_str()).collect();
         assert_eq!(kept, ["ServiceBus error seen", "bad"]);
+    }
+
+    /// Reading in place with literal hits marked, in blocks, or line by line: same records.
+    #[test]
+    fn every_line_source_keeps_the_same_entries() {
+        use crate::lines::{BlockLines, SliceLines};
+        let mut text = String::new();
+        for i in 0..3000 {
+            match i % 7 {
+                0 => text.push_str(&format!("Agent Information: {i} : routine {i}\r\n")),
+                1 => text.push_str("   at Frame.Method()\r\n    ThreadId=3\r\n"),
+                2 => text.push_str(&format!(
+                    "Agent Information: 0 : the ServiceBus said {i}\r\n"
+                )),
+                3 => text.push_str("continuation mentioning servicebus\n"),
+                4 => text.push_str(&format!("Agent Warning: 0 : warned {i}\r\n")),
+                _ => text.push_str(&format!("Agent Verbose: 0 : quiet {i}\n")),
+            }
+        }
+        let selector = Selector::none()
+            .with_min_level(Level::Warning)
+            .with_literals(["servicebus", "quiet 69"])
+            .unwrap();
+        let ctx = ParseContext::default();
+        let mut reference = VecSink::default();
+        let stats = parse(text.as_bytes(), &ctx, &selector, &mut reference).unwrap();
+        let mut slice = VecSink::default();
+        let slice_stats = parse_lines(
+            SliceLines::searching(text.as_bytes(), Some(&selector)),
+            &ctx,
+            &selector,
+            &mut slice,
+        )
+        .unwrap();
+        let mut blocks = VecSink::default();
+        let block_stats = parse_lines(
+            BlockLines::new(text.as_bytes(), Some(&selector)),
+            &ctx,
+            &selector,
+            &mut blocks,
+        )
+        .unwrap();
+        assert!(reference.records.len() > 500, "{}", reference.records.len());
+        assert_eq!((slice_stats, &slice.records), (stats, &reference.records));
+        assert_eq!((block_stats, &blocks.records), (stats, &reference.records));
     }
 }

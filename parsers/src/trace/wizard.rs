@@ -7,9 +7,9 @@
 //! [`MAX_HELD`] of them); later entries roll over to the next day when the time of day goes back.
 
 use crate::error::Problem;
-use crate::lines::Lines;
+use crate::lines::{LineSource, Lines};
 use crate::record::{EventTime, Level, Locator, Record, TimeBasis};
-use crate::selector::{Candidate, Selector};
+use crate::selector::{Candidate, Decision, Selector};
 use crate::sink::{ParseContext, ParseStats, Sink};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime};
 use nom::bytes::complete::{take_till, take_while_m_n};
@@ -122,6 +122,8 @@ struct Entry {
     cut: bool,
     /// The day this entry belongs to, when known.
     date: Option<NaiveDate>,
+    /// A selector literal may occur in the entry's lines.
+    maybe_literal: bool,
 }
 
 /// The session's calendar: date and UTC offset from the headers, and rollover tracking.
@@ -160,13 +162,28 @@ pub fn parse<R: BufRead>(
     selector: &Selector,
     sink: &mut dyn Sink,
 ) -> io::Result<ParseStats> {
-    let mut lines = Lines::new(reader);
+    parse_lines(Lines::new(reader), ctx, selector, sink)
+}
+
+/// [`parse`] over any line source (a slice read in place, or a stream).
+///
+/// # Errors
+/// Only when the underlying reader fails.
+pub fn parse_lines<L: LineSource>(
+    mut lines: L,
+    ctx: &ParseContext,
+    selector: &Selector,
+    sink: &mut dyn Sink,
+) -> io::Result<ParseStats> {
     let mut stats = ParseStats::default();
     let mut session = Session::default();
     let mut held: Vec<Entry> = Vec::new();
     let mut current: Option<Entry> = None;
     while let Some(raw) = lines.next_line()? {
-        let text = String::from_utf8_lossy(raw.bytes);
+        let text = match std::str::from_utf8(raw.bytes) {
+            Ok(text) => std::borrow::Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(raw.bytes),
+        };
         if raw.truncated {
             sink.problem(Problem {
                 at: Some(Locator::Line(raw.number)),
@@ -176,7 +193,10 @@ pub fn parse<R: BufRead>(
         }
         let Some(parsed) = parse_line(&text) else {
             match current.as_mut() {
-                Some(entry) => push_text(entry, &text),
+                Some(entry) => {
+                    entry.maybe_literal |= raw.hit;
+                    push_text(entry, &text);
+                }
                 None if !text.trim().is_empty() => stats.bad += 1,
                 None => {}
             }
@@ -208,6 +228,7 @@ pub fn parse<R: BufRead>(
             text: String::new(),
             cut: false,
             date,
+            maybe_literal: raw.hit,
         };
         push_text(&mut entry, parsed.message);
         current = Some(entry);
@@ -249,7 +270,15 @@ fn finish(
         event_id: None,
         level: entry.level,
     };
-    if !selector.wants(&candidate, entry.text.as_bytes()) {
+    let keep = match selector.decide(&candidate) {
+        Decision::Keep => true,
+        Decision::Drop => false,
+        Decision::NeedText => {
+            (entry.maybe_literal || selector.scoped_applies(PROVIDER))
+                && selector.text_matches_for(PROVIDER, entry.text.as_bytes())
+        }
+    };
+    if !keep {
         return;
     }
     if entry.date.is_none() && session.date.is_none() && held.len() < MAX_HELD {
