@@ -15,7 +15,7 @@ fn agent_trace(bytes: usize) -> String {
     let mut n = 0u64;
     while text.len() < bytes {
         n += 1;
-        if n % 5000 == 0 {
+        if n.is_multiple_of(5000) {
             text.push_str(
                 "AADConnectProvisioningAgent.exe Error: 0 : Web socket failed to connect.\r\n",
             );

@@ -7,7 +7,9 @@
 //! streamed through the decompressor (traces) or decompressed into memory up to a cap (EVTX and
 //! nested zips, whose readers need random access).
 
+use crate::adsync::{copy_details, error_csv, ps_dump, run_csv, sync_xml};
 use crate::error::{InputError, Problem};
+use crate::event_text;
 use crate::evtx_file;
 use crate::input::{Bytes, SharedBytes};
 use crate::lines::{BlockLines, SliceLines};
@@ -437,8 +439,10 @@ fn error_chain(error: &dyn std::error::Error) -> String {
 /// Reads an input that discovery left [`InputState::Ready`], pushing what the selector keeps.
 ///
 /// # Errors
-/// When the input cannot be read at all. Damage part-way (bad chunks, a bad CRC, a truncated
-/// compressed stream) is reported to the sink as problems and what was read before it is kept.
+/// When the input cannot be read at all, including [`InputError::Malformed`] for structured text
+/// that lacks what its format needs (a CSV without a required column, a dump with no values, XML
+/// with an unknown root). Damage part-way (bad chunks, a bad CRC, a truncated compressed stream or
+/// XML document) is reported to the sink as problems and what was read before it is kept.
 pub fn read(
     format: &Format,
     data: &DataSource,
@@ -507,15 +511,20 @@ fn parse_text_in_memory(
     selector: &Selector,
     sink: &mut dyn Sink,
 ) -> Result<ParseStats, InputError> {
-    let text = match encoding {
-        crate::text::TextEncoding::Utf8 => bytes,
-        crate::text::TextEncoding::Utf8Bom => bytes.get(3..).unwrap_or_default(),
+    let text = match (encoding, kind) {
+        (_, TextKind::AgentTrace | TextKind::WizardTrace) => match encoding {
+            crate::text::TextEncoding::Utf8 => bytes,
+            crate::text::TextEncoding::Utf8Bom => bytes.get(3..).unwrap_or_default(),
+            _ => return parse_text(bytes, encoding, kind, ctx, selector, sink),
+        },
+        // The other formats are small and read through the decoder.
         _ => return parse_text(bytes, encoding, kind, ctx, selector, sink),
     };
     let lines = SliceLines::searching(text, Some(selector));
-    let stats = match kind {
-        TextKind::AgentTrace => agent::parse_lines(lines, ctx, selector, sink),
-        TextKind::WizardTrace => wizard::parse_lines(lines, ctx, selector, sink),
+    let stats = if kind == TextKind::AgentTrace {
+        agent::parse_lines(lines, ctx, selector, sink)
+    } else {
+        wizard::parse_lines(lines, ctx, selector, sink)
     }
     .map_err(|source| InputError::MemberData { source })?;
     Ok(stats)
@@ -535,13 +544,40 @@ fn parse_text<R: Read>(
         error: None,
         read: 0,
     };
-    let lines = BlockLines::new(Utf8Reader::new(&mut guarded, encoding), Some(selector));
-    // The guard turns read errors into end of input, so the grammars cannot fail here.
+    let text = Utf8Reader::new(&mut guarded, encoding);
+    // The guard turns read errors into end of input, so the grammars fail only on content.
+    let member = |source| InputError::MemberData { source };
+    // Traces can be huge: read in blocks searched once for the selector's literals.
+    let traces = |text| BlockLines::new(text, Some(selector));
     let stats = match kind {
-        TextKind::AgentTrace => agent::parse_lines(lines, ctx, selector, sink),
-        TextKind::WizardTrace => wizard::parse_lines(lines, ctx, selector, sink),
-    }
-    .map_err(|source| InputError::MemberData { source })?;
+        TextKind::AgentTrace => {
+            agent::parse_lines(traces(text), ctx, selector, sink).map_err(member)
+        }
+        TextKind::WizardTrace => {
+            wizard::parse_lines(traces(text), ctx, selector, sink).map_err(member)
+        }
+        TextKind::RunHistoryXml | TextKind::CsExportXml => {
+            sync_xml::parse(text, ctx, selector, sink)
+        }
+        TextKind::RunProfileCsv => run_csv::parse(text, ctx, selector, sink),
+        TextKind::ErrorCsv => error_csv::parse(text, ctx, selector, sink),
+        TextKind::SyncErrorDetails => copy_details::parse(text, ctx, selector, sink),
+        TextKind::EventText => event_text::parse(text, ctx, selector, sink),
+        TextKind::PsDump => ps_dump::parse(text, ctx, selector, sink),
+    };
+    let stats = match stats {
+        Ok(stats) => stats,
+        // A read error cut the content short: say so rather than blame the content.
+        Err(e) if guarded.error.is_some() => {
+            return Err(InputError::MemberData {
+                source: io::Error::other(format!(
+                    "{}; data damaged after byte {}",
+                    e, guarded.read
+                )),
+            });
+        }
+        Err(e) => return Err(e),
+    };
     if let Some(e) = guarded.error {
         sink.problem(Problem {
             at: None,

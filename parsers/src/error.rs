@@ -46,10 +46,54 @@ pub enum InputError {
         /// The command-line flag that raises the cap.
         flag: &'static str,
     },
+    /// A structured text input lacks what its format needs; nothing usable was read from it.
+    #[error("{format}: {reason}")]
+    Malformed {
+        /// The format it was recognised as (e.g. "PowerShell dump").
+        format: &'static str,
+        /// What is missing.
+        reason: Malformed,
+    },
     /// The EVTX file header is unusable, so no chunk can be located.
     #[error("not a readable EVTX file: {detail}")]
     Evtx {
         /// What the EVTX reader said (rendered, because the evtx crate's error is not `Sync`).
+        detail: String,
+    },
+}
+
+/// Why a structured text input is unusable as a whole.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Malformed {
+    /// A dump whose keys all lack values.
+    #[error("{keys} keys and not one value (was the command's output empty?)")]
+    NoValues {
+        /// How many keys it has.
+        keys: u64,
+    },
+    /// A CSV whose header lacks columns the format needs.
+    #[error("header lacks column {missing} (it has {found})")]
+    MissingColumns {
+        /// The missing columns, comma-separated.
+        missing: String,
+        /// The columns it has, comma-separated.
+        found: String,
+    },
+    /// An XML document whose root element is not one this reader knows.
+    #[error(
+        "root element <{root}> is not run history, synchronization errors or a connector-space export"
+    )]
+    UnknownRoot {
+        /// The root element's name.
+        root: String,
+    },
+    /// An XML document that is not well-formed before its first record.
+    #[error("not well-formed XML at byte {at}: {detail}")]
+    Xml {
+        /// Byte offset (of the decoded text) where reading stopped.
+        at: u64,
+        /// What the XML reader said.
         detail: String,
     },
 }

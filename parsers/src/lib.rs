@@ -8,6 +8,9 @@
 //! * [`bundle::read`] reads one input and pushes what it finds into a [`Sink`]: [`Record`]s (events,
 //!   trace entries), [`Fact`]s (configuration values) and [`Problem`]s (damage that did not stop the
 //!   input).
+//! * Besides EVTX and trace logs, an Entra Connect Sync bundle's PowerShell dumps, run history,
+//!   error exports and Event Viewer text are read ([`adsync`], [`event_text`]): runs and errors
+//!   become records, configuration values become facts.
 //! * A [`Selector`] decides, from each entry's cheap fields, which entries become owned records, so
 //!   memory follows what is kept rather than what is read.
 //!
@@ -15,8 +18,11 @@
 //! obtained. This crate knows nothing about rules, reports or the command line.
 #![deny(missing_docs)]
 
+pub mod adsync;
 pub mod bundle;
+pub mod culture_time;
 pub mod error;
+pub mod event_text;
 pub mod evtx_file;
 pub mod evtx_scan;
 pub mod input;
@@ -31,7 +37,7 @@ pub mod timefmt;
 pub mod trace;
 pub mod walk;
 
-pub use error::{InputError, Problem};
+pub use error::{InputError, Malformed, Problem};
 pub use record::{EventTime, Fact, Level, Locator, Record, TimeBasis};
 pub use selector::{Candidate, Decision, Selector};
 pub use sink::{ParseContext, ParseStats, Sink, TimeBound, VecSink};

@@ -1,6 +1,8 @@
 //! Content-based detection of what a file is. File names are never consulted: support bundles are
 //! renamed, re-zipped and hand-assembled, and a `.log` can hold anything.
 
+use crate::adsync::{copy_details, error_csv, ps_dump, run_csv, sync_xml};
+use crate::event_text;
 use crate::evtx_file;
 use crate::text::{TextEncoding, decode_head, detect_encoding};
 use crate::trace::{agent, wizard};
@@ -34,6 +36,20 @@ pub enum TextKind {
     AgentTrace,
     /// Entra Connect wizard trace (`[HH:mm:ss.fff] [tid] [LEVEL] message`).
     WizardTrace,
+    /// Sync engine run history or run-step errors (`<run-history>`, `<synchronization-errors>`).
+    RunHistoryXml,
+    /// Connector-space export of `csexport.exe` (`<cs-objects>`).
+    CsExportXml,
+    /// `Get-ADSyncRunProfileResult` saved as CSV.
+    RunProfileCsv,
+    /// Object errors saved as CSV (DN and error columns).
+    ErrorCsv,
+    /// Synchronization Service Manager error details (`TimeOccurred (UTC) ...`, `ErrorType ...`).
+    SyncErrorDetails,
+    /// Event Viewer "copy details as text" events (`Log Name:`, `Source:`, `Event ID:`, ...).
+    EventText,
+    /// PowerShell `Out-File` output of list or table objects (`Name : value`).
+    PsDump,
 }
 
 impl TextKind {
@@ -42,6 +58,13 @@ impl TextKind {
         match self {
             TextKind::AgentTrace => "agent trace",
             TextKind::WizardTrace => "wizard trace",
+            TextKind::RunHistoryXml => "run-history XML",
+            TextKind::CsExportXml => "connector-space export XML",
+            TextKind::RunProfileCsv => "run-profile CSV",
+            TextKind::ErrorCsv => "error export CSV",
+            TextKind::SyncErrorDetails => "sync error details",
+            TextKind::EventText => "Event Viewer text",
+            TextKind::PsDump => "PowerShell dump",
         }
     }
 }
@@ -82,10 +105,8 @@ pub fn sniff(head: &[u8]) -> Result<Format, Unrecognised> {
         )));
     };
     let text = decode_head(head, encoding);
-    let kind = if wizard::looks_like(&text) {
-        TextKind::WizardTrace
-    } else if agent::looks_like(&text) {
-        TextKind::AgentTrace
+    let kind = if let Some(kind) = text_kind(&text) {
+        kind
     } else {
         return Err(Unrecognised(format!(
             "{} text of no known format (first line: {})",
@@ -94,6 +115,32 @@ pub fn sniff(head: &[u8]) -> Result<Format, Unrecognised> {
         )));
     };
     Ok(Format::Text { encoding, kind })
+}
+
+/// The text formats, most specific first: grammars anchored on a document root, a header row or
+/// the first line come before those that look for key lines anywhere in the head.
+fn text_kind(text: &str) -> Option<TextKind> {
+    if wizard::looks_like(text) {
+        return Some(TextKind::WizardTrace);
+    }
+    match sync_xml::root_of(text) {
+        Some(sync_xml::Root::CsObjects) => return Some(TextKind::CsExportXml),
+        Some(_) => return Some(TextKind::RunHistoryXml),
+        None => {}
+    }
+    type LooksLike = fn(&str) -> bool;
+    let checks: [(LooksLike, TextKind); 6] = [
+        (run_csv::looks_like, TextKind::RunProfileCsv),
+        (error_csv::looks_like, TextKind::ErrorCsv),
+        (event_text::looks_like, TextKind::EventText),
+        (copy_details::looks_like, TextKind::SyncErrorDetails),
+        (ps_dump::looks_like, TextKind::PsDump),
+        (agent::looks_like, TextKind::AgentTrace),
+    ];
+    checks
+        .iter()
+        .find(|(looks_like, _)| looks_like(text))
+        .map(|(_, kind)| *kind)
 }
 
 fn hex_prefix(head: &[u8]) -> String {
@@ -144,6 +191,75 @@ mod tests {
                 encoding: TextEncoding::Utf16Le { bom: true },
                 kind: TextKind::WizardTrace
             })
+        );
+    }
+
+    fn kind(text: &str) -> Result<TextKind, Unrecognised> {
+        sniff(text.as_bytes()).map(|f| match f {
+            Format::Text { kind, .. } => kind,
+            other => panic!("{other:?}"),
+        })
+    }
+
+    #[test]
+    fn recognises_connect_sync_artefacts_by_content() {
+        let cases = [
+            (
+                "<?xml version=\"1.0\" encoding=\"utf-16\"?>\r\n<run-history>\r\n<run-details>",
+                TextKind::RunHistoryXml,
+            ),
+            (
+                "<synchronization-errors><export-error dn=\"CN=x\">",
+                TextKind::RunHistoryXml,
+            ),
+            (
+                "<?xml version=\"1.0\"?>\n<!-- csexport -->\n<cs-objects>\n",
+                TextKind::CsExportXml,
+            ),
+            (
+                "\"RunNumber\",\"RunHistoryId\",\"ConnectorName\",\"RunProfileName\",\"Result\",\"StartDate\",\"EndDate\"\r\n",
+                TextKind::RunProfileCsv,
+            ),
+            (
+                "\"DN\",\"ErrorType\",\"ErrorCode\",\"ErrorLiteral\"\r\n",
+                TextKind::ErrorCsv,
+            ),
+            (
+                "TimeOccurred (UTC) 2021-10-20 23:51:28\nMachineId 1\nConnector Name c\nErrorType 114\nErrorCode 0x8023134a\n",
+                TextKind::SyncErrorDetails,
+            ),
+            (
+                "Log Name:      Application\r\nSource:        ADSync\r\nEvent ID:      6323\r\n",
+                TextKind::EventText,
+            ),
+            (
+                "\r\n\r\nSyncCycleEnabled   : False\r\nStagingModeEnabled : True\r\n",
+                TextKind::PsDump,
+            ),
+            (
+                "\r\nName   Value\r\n----   -----\r\nx      1\r\n",
+                TextKind::PsDump,
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(kind(text), Ok(expected), "{text}");
+        }
+        // PowerShell's UTF-16LE Out-File output, BOM and all.
+        let mut utf16 = vec![0xFF, 0xFE];
+        utf16.extend(
+            TextEncoding::Utf16Le { bom: true }
+                .encode("\r\nSyncCycleEnabled   : False\r\nStagingModeEnabled : True\r\n"),
+        );
+        assert_eq!(
+            sniff(&utf16),
+            Ok(Format::Text {
+                encoding: TextEncoding::Utf16Le { bom: true },
+                kind: TextKind::PsDump
+            })
+        );
+        assert_eq!(
+            kind("<?xml version=\"1.0\"?>\n<Events/>").unwrap_err().0,
+            "UTF-8 text of no known format (first line: \"<?xml version=\\\"1.0\\\"?>\")"
         );
     }
 
