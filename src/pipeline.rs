@@ -269,7 +269,9 @@ fn build_report(options: &Options, inputs: Vec<Input>, outcomes: Vec<Option<Outc
         },
         summary,
         inputs: reports,
+        findings: Vec::new(),
         facts,
         timeline,
+        redaction: None,
     }
 }

@@ -3,7 +3,10 @@
 //! [`Report`] is what every output format reads: renderers contain no analysis, they only choose what
 //! to show and how. The JSON form of `Report` is a documented, stable interface (`schema_version`).
 
+pub mod finding;
 pub mod terminal;
+
+pub use finding::{Confidence, Evidence, Finding, Gap, Link, RedactionSummary, Severity};
 
 use crate::timeline::Timeline;
 use serde::Serialize;
@@ -130,10 +133,14 @@ pub struct Report {
     pub summary: Summary,
     /// Every input, in inventory order.
     pub inputs: Vec<InputReport>,
+    /// Diagnosed causes, most probable root cause first.
+    pub findings: Vec<Finding>,
     /// Configuration facts.
     pub facts: Vec<FactReport>,
     /// The merged timeline.
     pub timeline: Timeline,
+    /// Present when personal and tenant data were replaced by pseudonyms.
+    pub redaction: Option<RedactionSummary>,
 }
 
 impl Report {
