@@ -310,6 +310,7 @@ impl Scenario {
                 path: path.clone(),
                 bytes: evtx_writer::evtx_bytes(&in_channel)?,
                 method: Method::Deflated,
+                entries: Some(in_channel.len()),
             });
         }
         let trace_dir = match self.product {
@@ -321,6 +322,7 @@ impl Scenario {
                 path: format!("{trace_dir}{}", trace.name),
                 bytes: trace::agent_trace(&trace.entries, trace.encoding),
                 method: Method::Deflated,
+                entries: Some(trace.entries.len()),
             });
         }
         for (file, session) in &self.wizard_traces {
@@ -328,6 +330,7 @@ impl Scenario {
                 path: format!("{trace_dir}{file}"),
                 bytes: trace::wizard_trace(session),
                 method: Method::Deflated,
+                entries: Some(trace::wizard_line_count(session)),
             });
         }
         if self.product == Product::ConnectSync && self.artefacts {
@@ -336,6 +339,7 @@ impl Scenario {
                     path,
                     bytes,
                     method: Method::Deflated,
+                    entries: None,
                 });
             }
         }
@@ -344,6 +348,7 @@ impl Scenario {
                 path: path.clone(),
                 bytes: bytes.clone(),
                 method: *method,
+                entries: None,
             });
         }
         let prefix = match self.product {
@@ -386,6 +391,8 @@ pub struct BundleFile {
     pub bytes: Vec<u8>,
     /// How it is stored in the zip.
     pub method: Method,
+    /// Entries written: events of an EVTX file, entries of a trace; `None` for other files.
+    pub entries: Option<usize>,
 }
 
 /// A built bundle, in memory.

@@ -208,6 +208,11 @@ fn wizard_prefix(local: NaiveDateTime, thread: u32, level: WizardLevel) -> Strin
     )
 }
 
+/// Lines with a `[time] [tid] [LEVEL]` prefix the session writes: the 7 header lines and its own.
+pub fn wizard_line_count(session: &WizardSession) -> usize {
+    7 + session.lines.len()
+}
+
 /// A wizard trace file (UTF-8 with BOM, CRLF): the session header then its lines.
 pub fn wizard_trace(session: &WizardSession) -> Vec<u8> {
     let local_start = session.start_utc.naive_utc() + session.utc_offset;

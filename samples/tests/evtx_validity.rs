@@ -215,3 +215,47 @@ fn damaged_chunks_are_reported_and_the_rest_is_read() {
     }
     assert!(evtx_writer::damaged_copy(&bytes, 99, Damage::BadChunkMagic).is_none());
 }
+
+/// A selector like the application's default: sync providers, warnings and up, SCM entries naming
+/// a sync service.
+fn relevance_like() -> Selector {
+    Selector::none()
+        .with_min_level(Level::Warning)
+        .with_providers([
+            "Directory Synchronization",
+            "ADSync",
+            "Azure AD Connect Provisioning Agent",
+        ])
+        .with_channels(["Microsoft-AzureADConnect-ProvisioningAgent/Admin"])
+        .with_scoped_literals(
+            "Service Control Manager",
+            ["ADSync", "Azure AD Sync", "Provisioning Agent"],
+        )
+        .unwrap()
+}
+
+#[test]
+fn shipped_evtx_files_are_valid_and_take_the_fast_path() {
+    let selector = relevance_like();
+    let mut files = 0;
+    for bundle in syncsift_samples::shipped::shipped_bundles().unwrap() {
+        for file in bundle.files.iter().filter(|f| f.path.ends_with(".evtx")) {
+            files += 1;
+            let expected = file.entries.unwrap();
+            assert_eq!(parse_all(&file.bytes).len(), expected, "{}", file.path);
+            // Every chunk is read by the fast scan (no fallback to the full path).
+            for chunk in file.bytes[evtx_writer::FILE_HEADER_SIZE..].chunks(evtx_writer::CHUNK_SIZE)
+            {
+                let scan = syncsift_parsers::evtx_scan::scan_chunk(chunk, &selector)
+                    .unwrap_or_else(|| panic!("{}: the fast scan gave up", file.path));
+                assert!(scan.records > 0);
+            }
+            let mut fast = VecSink::default();
+            let mut full = VecSink::default();
+            evtx_file::parse_with(&file.bytes, &selector, &mut fast, Path::Fast).unwrap();
+            evtx_file::parse_with(&file.bytes, &selector, &mut full, Path::Full).unwrap();
+            assert_eq!(fast.records, full.records, "{}", file.path);
+        }
+    }
+    assert_eq!(files, 5);
+}
