@@ -660,6 +660,12 @@ impl<W: Write + Seek> EvtxWriter<W> {
         FILE_HEADER_SIZE as u64 + (self.chunks + open) * CHUNK_SIZE as u64
     }
 
+    /// Bytes of records written so far (header, full chunks, the open chunk's used part): grows
+    /// with every event, unlike [`EvtxWriter::len`].
+    pub fn used(&self) -> u64 {
+        FILE_HEADER_SIZE as u64 + self.chunks * CHUNK_SIZE as u64 + self.chunk.used as u64
+    }
+
     /// True before the first event.
     pub fn is_empty(&self) -> bool {
         self.next_record_id == 1

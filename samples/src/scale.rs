@@ -119,8 +119,12 @@ fn sync_event(rng: &mut Rng, time: DateTime<Utc>, system: bool) -> Event {
 const SYNC_EVENT_EVERY: u64 = 5000;
 const ERROR_LINE_EVERY: u64 = 20_000;
 
-/// Writes an EVTX file of about `budget` bytes to `path`.
-fn write_evtx(path: &Path, budget: u64, seed: u64, system: bool) -> Result<u64, ScaleError> {
+/// Writes a scale EVTX file of about `budget` bytes to `path` (Application, or System with
+/// `system`): unrelated noise with one sync event in about 5000. Returns the number of records.
+///
+/// # Errors
+/// When the file cannot be written.
+pub fn write_evtx(path: &Path, budget: u64, seed: u64, system: bool) -> Result<u64, ScaleError> {
     let io_error = |source| ScaleError::Io {
         path: path.to_path_buf(),
         source,
@@ -129,13 +133,13 @@ fn write_evtx(path: &Path, budget: u64, seed: u64, system: bool) -> Result<u64, 
     let mut writer = EvtxWriter::new(BufWriter::with_capacity(1 << 20, file))?;
     let mut rng = Rng::new(seed);
     let end = collected() - Duration::minutes(1);
-    // About 280 bytes a record: spread them over the last day.
-    let estimate = (budget / 280).max(1);
-    let step_ms = (24 * 3600 * 1000 / estimate).max(1);
-    let mut time = end - Duration::hours(24);
+    let start = end - Duration::hours(24);
+    let span_ms = (end - start).num_milliseconds();
     let mut count = 0u64;
     while writer.len() < budget {
-        time = (time + Duration::milliseconds(i64::try_from(step_ms).unwrap_or(1))).min(end);
+        // Time follows progress through the budget, so the file spans the last day.
+        let progress = (writer.used() as f64 / budget.max(1) as f64).min(1.0);
+        let time = start + Duration::milliseconds((span_ms as f64 * progress) as i64);
         let mut event = if rng.below(SYNC_EVENT_EVERY) == 0 {
             sync_event(&mut rng, time, system)
         } else {
@@ -188,7 +192,11 @@ fn write_trace(out: &mut dyn Write, budget: u64, seed: u64, encoding: Encoding) 
     let start = collected() - Duration::hours(24);
     while written < budget {
         buffer.clear();
-        while buffer.len() < (1 << 20) {
+        // Fill at most 1 MiB, and no more than the budget left (in this encoding's units).
+        let limit = usize::try_from((budget - written) / unit as u64)
+            .unwrap_or(usize::MAX)
+            .min(1 << 20);
+        while buffer.len() < limit {
             lines += 1;
             if rng.below(ERROR_LINE_EVERY) == 0 {
                 let text = rng.pick(TRACE_ERRORS);
@@ -206,7 +214,11 @@ fn write_trace(out: &mut dyn Write, budget: u64, seed: u64, encoding: Encoding) 
                     "Information"
                 };
                 let text = rng.pick(TRACE_LINES);
-                buffer.push_str(&format!("{AGENT_SOURCE} {kind}: 0 : {text}\r\n"));
+                // A correlation id per line keeps the text from compressing unrealistically well.
+                let correlation = rng.next_u64();
+                buffer.push_str(&format!(
+                    "{AGENT_SOURCE} {kind}: 0 : {text} [{correlation:016x}]\r\n"
+                ));
             }
         }
         encoding.write(out, &buffer)?;

@@ -93,7 +93,7 @@ fn parse_all(bytes: &[u8]) -> Vec<Value> {
         .validate_checksums(true)
         .separate_json_attributes(false);
     let mut parser = EvtxParser::from_buffer(bytes.to_vec())
-        .unwrap()
+        .expect("the file header parses")
         .with_configuration(settings);
     assert!(parser.header().validate_checksum());
     parser
@@ -231,7 +231,7 @@ fn relevance_like() -> Selector {
             "Service Control Manager",
             ["ADSync", "Azure AD Sync", "Provisioning Agent"],
         )
-        .unwrap()
+        .expect("literals build")
 }
 
 #[test]
@@ -258,4 +258,25 @@ fn shipped_evtx_files_are_valid_and_take_the_fast_path() {
         }
     }
     assert_eq!(files, 5);
+}
+
+#[test]
+fn scale_evtx_fast_path_equals_full_path() {
+    let dir = std::env::temp_dir().join(format!("syncsift-scale-evtx-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let selector = relevance_like();
+    for system in [false, true] {
+        let path = dir.join(format!("scale-{system}.evtx"));
+        let count = syncsift_samples::scale::write_evtx(&path, 6 << 20, 11, system).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let mut fast = VecSink::default();
+        let mut full = VecSink::default();
+        let stats = evtx_file::parse_with(&bytes, &selector, &mut fast, Path::Fast).unwrap();
+        evtx_file::parse_with(&bytes, &selector, &mut full, Path::Full).unwrap();
+        assert_eq!(stats.entries, count);
+        assert_eq!(fast.records, full.records);
+        // Sparse: a handful of sync events among the noise.
+        assert!(!fast.records.is_empty() && fast.records.len() * 1000 < count as usize);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }
