@@ -47,6 +47,24 @@ pub fn adsync(event_id: u16, level: u8, time: DateTime<Utc>, text: &str) -> Even
     application(ADSYNC, event_id, level, time, text)
 }
 
+/// The password hash sync heartbeat as an idle server logs it: 653 (ping start) two seconds before
+/// 654 (ping end), at `from`, then every `every`, up to and including `to`.
+pub fn heartbeats(from: DateTime<Utc>, to: DateTime<Utc>, every: Duration) -> Vec<Event> {
+    let mut out = Vec::new();
+    let mut t = from;
+    while t <= to && every > Duration::zero() {
+        out.push(dirsync(
+            653,
+            level::INFORMATION,
+            t - Duration::seconds(2),
+            PING_START,
+        ));
+        out.push(dirsync(654, level::INFORMATION, t, PING_END));
+        t += every;
+    }
+    out
+}
+
 /// A Service Control Manager event: `params` become `param1`.., the service key name goes to
 /// `Binary` as UTF-16LE with its NUL, as Windows writes it.
 pub fn scm(
@@ -223,4 +241,32 @@ pub fn noise(seed: u64, count: usize, from: DateTime<Utc>, to: DateTime<Utc>) ->
         .into_iter()
         .map(|t| noise_event(&mut rng, t))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn heartbeats_pair_start_and_end() {
+        let from = Utc.with_ymd_and_hms(2024, 3, 13, 12, 0, 0).unwrap();
+        let beats = heartbeats(from, from + Duration::hours(1), Duration::minutes(30));
+        let ids: Vec<u16> = beats.iter().map(|e| e.event_id).collect();
+        assert_eq!(ids, [653, 654, 653, 654, 653, 654]);
+        assert_eq!(beats[5].time, from + Duration::hours(1));
+        assert!(heartbeats(from, from, Duration::zero()).is_empty());
+    }
+
+    #[test]
+    fn noise_is_seeded_and_sorted() {
+        let from = Utc.with_ymd_and_hms(2024, 3, 13, 0, 0, 0).unwrap();
+        let a = noise(3, 200, from, from + Duration::hours(10));
+        assert_eq!(a, noise(3, 200, from, from + Duration::hours(10)));
+        assert!(a.windows(2).all(|w| w[0].time <= w[1].time));
+        assert!(a.iter().all(|e| e.level == level::INFORMATION));
+        assert!(
+            a.iter().any(|e| e.channel == "System") && a.iter().any(|e| e.channel == "Application")
+        );
+    }
 }

@@ -6,7 +6,7 @@
 //! real text was found (agent event ids, the quarantine line's framing) the texts are marked as
 //! approximations in the README.
 
-use crate::events::{self, PING_END, PING_START};
+use crate::events;
 use crate::evtx_writer::level;
 use crate::scenario::{Bundle, SampleError, Scenario};
 use crate::trace::{AgentEntry, Encoding, WizardLevel, WizardLine, WizardSession};
@@ -179,18 +179,7 @@ pub fn last_heartbeat() -> DateTime<Utc> {
 /// mode, scheduler disabled), run history (`stopped-database-disk-full`) and export errors.
 pub fn connect_sync_scenario() -> Scenario {
     let day = |d, h, m, s| utc(2024, 3, d, h, m, s);
-    let mut heartbeats = Vec::new();
-    let mut t = day(13, 12, 0, 0);
-    while t <= last_heartbeat() {
-        heartbeats.push(events::dirsync(
-            653,
-            level::INFORMATION,
-            t - Duration::seconds(2),
-            PING_START,
-        ));
-        heartbeats.push(events::dirsync(654, level::INFORMATION, t, PING_END));
-        t += Duration::minutes(30);
-    }
+    let heartbeats = events::heartbeats(day(13, 12, 0, 0), last_heartbeat(), Duration::minutes(30));
     let wizard = WizardSession {
         start_utc: day(14, 14, 15, 0),
         utc_offset: Duration::zero(),
