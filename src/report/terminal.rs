@@ -111,7 +111,10 @@ fn render_inputs(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     )?;
                 }
             }
-            Disposition::Container => writeln!(out, "  archive  {path}")?,
+            Disposition::Container => match &input.reason {
+                Some(damage) => writeln!(out, "  DAMAGED  {path}: {}", inert(damage))?,
+                None => writeln!(out, "  archive  {path}")?,
+            },
             Disposition::Skipped => writeln!(
                 out,
                 "  skipped  {path}: {}",
