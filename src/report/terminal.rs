@@ -64,9 +64,14 @@ fn source_label(entry: &Entry) -> String {
 /// When writing fails (a closed pipe is the caller's to treat as success).
 pub fn render(report: &Report, options: TerminalOptions, out: &mut dyn Write) -> io::Result<()> {
     let s = &report.summary;
+    let damaged = if s.damaged > 0 {
+        format!(" ({} damaged)", s.damaged)
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "syncsift {} · {} inputs read, {} archives, {} skipped, {} failed · {} entries read, {} in the timeline",
+        "syncsift {} · {} inputs read, {} archives{damaged}, {} skipped, {} failed · {} entries read, {} in the timeline",
         report.tool.version,
         s.parsed,
         s.containers,

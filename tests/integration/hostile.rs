@@ -481,6 +481,7 @@ fn terminal_view_names_damage_and_never_prints_raw_control_characters() {
     write(dir.path(), "cut.zip", &whole[..whole.len() / 2]);
     let assert = syncsift().arg(dir.path()).assert().code(4);
     let out = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(out.contains("1 archives (1 damaged)"), "{out}");
     assert!(out.contains("DAMAGED"), "{out}");
     assert!(
         out.contains("3 member(s) recovered from local headers: a.log, b\\u{1b}[31m.log, c.log; c.log is cut short"),
