@@ -11,7 +11,7 @@ use crate::adsync::{copy_details, error_csv, ps_dump, run_csv, sync_xml};
 use crate::error::{CapExceeded, InputError, Problem};
 use crate::event_text;
 use crate::evtx_file;
-use crate::input::{Bytes, SharedBytes};
+use crate::input::{Bytes, SharedBytes, SharedCursor};
 use crate::lines::{BlockLines, SliceLines};
 use crate::record::TimeBasis;
 use crate::selector::Selector;
@@ -24,7 +24,7 @@ use crate::walk::{Found, walk};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::Serialize;
 use std::fs::File;
-use std::io::{self, Cursor, Read};
+use std::io::{self, Read, Seek};
 use std::path::{Path, PathBuf};
 use zip::CompressionMethod;
 use zip::ZipArchive;
@@ -84,7 +84,9 @@ pub struct ZipMember {
 enum MemberLocation {
     /// Listed in the archive's central directory.
     Indexed {
-        archive: ZipArchive<Cursor<SharedBytes>>,
+        archive: ZipArchive<SharedCursor>,
+        /// The archive's bytes (what `archive` reads), to release once the member is read.
+        bytes: SharedBytes,
         index: usize,
     },
     /// Found by reading local headers of an archive whose central directory is missing.
@@ -108,17 +110,32 @@ impl ZipMember {
     ) -> Result<T, InputError> {
         let zip_error = |source| InputError::Zip { source };
         match &self.location {
-            MemberLocation::Indexed { archive, index } => {
+            MemberLocation::Indexed {
+                archive,
+                bytes,
+                index,
+            } => {
                 let mut archive = archive.clone();
                 let mut file = archive.by_index(*index).map_err(zip_error)?;
                 let compressed = file.compressed_size();
                 let stored = file.compression() == CompressionMethod::Stored;
+                let start = file.data_start();
                 let mut guarded = RatioGuard::new(&mut file, compressed, stored, self.max_ratio);
-                read(&mut guarded)
+                let result = read(&mut guarded);
+                drop(file);
+                // Read once: its compressed bytes need not stay resident (see Bytes::release).
+                if let (Some(start), Ok(len)) = (start, usize::try_from(compressed))
+                    && let Ok(start) = usize::try_from(start)
+                {
+                    bytes.release(start..start.saturating_add(len));
+                }
+                result
             }
             MemberLocation::Local { bytes, offset } => {
-                let mut cursor = Cursor::new(bytes.clone());
-                cursor.set_position(*offset);
+                let mut cursor = SharedCursor::new(bytes.clone());
+                cursor
+                    .seek(io::SeekFrom::Start(*offset))
+                    .map_err(|source| InputError::MemberData { source })?;
                 let mut file = zip::read::read_zipfile_from_stream(&mut cursor)
                     .map_err(zip_error)?
                     .ok_or(InputError::Zip {
@@ -129,7 +146,14 @@ impl ZipMember {
                 let compressed = file.compressed_size();
                 let stored = file.compression() == CompressionMethod::Stored;
                 let mut guarded = RatioGuard::new(&mut file, compressed, stored, self.max_ratio);
-                read(&mut guarded)
+                let result = read(&mut guarded);
+                drop(file);
+                if let Ok(end) = usize::try_from(cursor.position())
+                    && let Ok(offset) = usize::try_from(*offset)
+                {
+                    bytes.release(offset..end);
+                }
+                result
             }
         }
     }
@@ -446,7 +470,7 @@ fn visit_zip(
     limits: &Limits,
     budget: &mut Budget,
 ) {
-    let mut archive = match ZipArchive::new(Cursor::new(bytes.clone())) {
+    let mut archive = match ZipArchive::new(SharedCursor::new(bytes.clone())) {
         Ok(archive) => archive,
         Err(e) => return recover_local_headers(bytes, index, depth, &e, inputs, limits, budget),
     };
@@ -494,6 +518,7 @@ fn visit_zip(
                     None => DataSource::Member(ZipMember {
                         location: MemberLocation::Indexed {
                             archive: archive.clone(),
+                            bytes: bytes.clone(),
                             index: member,
                         },
                         max_ratio: limits.max_ratio,
@@ -703,7 +728,7 @@ fn recover_local_headers(
     limits: &Limits,
     budget: &mut Budget,
 ) {
-    let mut cursor = Cursor::new(bytes.clone());
+    let mut cursor = SharedCursor::new(bytes.clone());
     let total = bytes.len() as u64;
     let mut recovered: Vec<String> = Vec::new();
     let mut cut_short: Option<String> = None;
@@ -875,6 +900,10 @@ fn error_chain(error: &dyn std::error::Error) -> String {
     out
 }
 
+/// Text files larger than this are read as a stream rather than mapped, so that memory stays
+/// bounded (a mapped file's pages count as resident once read).
+pub const STREAM_FILES_OVER: u64 = 64 << 20;
+
 /// Reads an input that discovery left [`InputState::Ready`], pushing what the selector keeps.
 ///
 /// # Errors
@@ -895,7 +924,9 @@ pub fn read(
             DataSource::File(path) => evtx_file::parse(&Bytes::open(path)?, selector, sink),
             DataSource::Bytes { bytes, crc32 } => {
                 check_crc(bytes, *crc32, sink);
-                evtx_file::parse(bytes, selector, sink)
+                let result = evtx_file::parse(bytes, selector, sink);
+                bytes.release(0..bytes.view_len());
+                result
             }
             DataSource::Member(member) => {
                 evtx_file::parse(&decompress(member, limits)?, selector, sink)
@@ -906,12 +937,30 @@ pub fn read(
             let kind = *kind;
             match data {
                 DataSource::File(path) => {
+                    let io_error = |source| InputError::Io {
+                        path: path.clone(),
+                        source,
+                    };
+                    let file = File::open(path).map_err(io_error)?;
+                    let len = file.metadata().map_err(io_error)?.len();
+                    if len > STREAM_FILES_OVER {
+                        // Streamed in blocks: a mapped file this size would stay resident.
+                        return parse_text(file, encoding, kind, ctx, selector, sink);
+                    }
+                    drop(file);
                     let bytes = Bytes::open(path)?;
                     parse_text_in_memory(&bytes, encoding, kind, ctx, selector, sink)
                 }
                 DataSource::Bytes { bytes, crc32 } => {
                     check_crc(bytes, *crc32, sink);
-                    parse_text_in_memory(bytes, encoding, kind, ctx, selector, sink)
+                    if bytes.len() as u64 > STREAM_FILES_OVER {
+                        // A large stored member of a mapped archive: streamed, releasing pages.
+                        let cursor = SharedCursor::new(bytes.clone());
+                        return parse_text(cursor, encoding, kind, ctx, selector, sink);
+                    }
+                    let result = parse_text_in_memory(bytes, encoding, kind, ctx, selector, sink);
+                    bytes.release(0..bytes.view_len());
+                    result
                 }
                 DataSource::Member(member) => member
                     .with_reader(|reader| parse_text(reader, encoding, kind, ctx, selector, sink)),
@@ -921,10 +970,18 @@ pub fn read(
     }
 }
 
-fn check_crc(bytes: &[u8], expected: Option<u32>, sink: &mut dyn Sink) {
-    if let Some(expected) = expected
-        && crc32fast::hash(bytes) != expected
-    {
+fn check_crc(bytes: &SharedBytes, expected: Option<u32>, sink: &mut dyn Sink) {
+    let Some(expected) = expected else {
+        return;
+    };
+    // In blocks, releasing each: a large mapped member does not stay resident for the check.
+    const CRC_BLOCK: usize = 16 << 20;
+    let mut hasher = crc32fast::Hasher::new();
+    for (i, block) in bytes.chunks(CRC_BLOCK).enumerate() {
+        hasher.update(block);
+        bytes.release(i * CRC_BLOCK..(i + 1) * CRC_BLOCK);
+    }
+    if hasher.finalize() != expected {
         sink.problem(Problem {
             at: None,
             chunk: None,
@@ -1136,7 +1193,7 @@ mod tests {
 
     #[test]
     fn a_zip_truncated_anywhere_never_panics_and_says_what_it_recovered() {
-        let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
         let options = zip::write::SimpleFileOptions::default();
         for name in ["a.log", "b.log", "c.log"] {
             writer.start_file(name, options).unwrap();
