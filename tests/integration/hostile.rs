@@ -648,3 +648,37 @@ fn damaged_corpus_evtx_files_are_read_with_their_problems() {
     assert!(problems(&report["inputs"][0])[0].starts_with("file header is flagged dirty"));
     assert_eq!(code, 0);
 }
+
+#[test]
+fn a_bomb_that_lies_about_its_size_is_stopped_at_the_size_it_declares() {
+    let dir = temp_dir();
+    let line = "AADConnectProvisioningAgent.exe Error: 0 : Web socket failed to connect.\r\n";
+    let mut liar = zip_bytes(&[(
+        "liar.log",
+        line.repeat(200_000).as_bytes(),
+        Method::Deflated,
+    )]);
+    // Declare 2000 bytes in both headers; the data inflates to 15 MB.
+    let local = find(&liar, b"PK\x03\x04").expect("local header");
+    let central = find(&liar, b"PK\x01\x02").expect("central header");
+    for at in [local + 22, central + 24] {
+        liar[at..at + 4].copy_from_slice(&2000u32.to_le_bytes());
+    }
+    write(dir.path(), "liar.zip", &liar);
+    write(dir.path(), "other.log", agent_trace().as_bytes());
+    let (report, code) = report(&[dir.path().as_os_str()]);
+    let got = dispositions(&report);
+    assert_eq!(
+        got,
+        vec![
+            ("liar.zip".to_owned(), "container".to_owned(), String::new()),
+            (
+                "liar.log".to_owned(),
+                "failed".to_owned(),
+                "cannot read member: File is larger than its declared uncompressed size".to_owned()
+            ),
+            ("other.log".to_owned(), "parsed".to_owned(), String::new()),
+        ]
+    );
+    assert_eq!(code, 4);
+}
