@@ -92,9 +92,35 @@ pub struct AnalyseArgs {
     #[arg(long, value_name = "SIZE", default_value = "1GiB", value_parser = parse_size)]
     pub max_member_size: u64,
 
+    /// Total bytes to decompress from archives in one run (sizes as the archives declare them);
+    /// members past it are skipped.
+    #[arg(long, value_name = "SIZE", default_value = "16GiB", value_parser = parse_size)]
+    pub max_total_size: u64,
+
+    /// Largest compression ratio of an archive member (N for N:1), checked on the declared sizes
+    /// and while decompressing; members over it (zip bombs) are skipped. Members under 1 MiB are
+    /// never refused for their ratio.
+    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = parse_ratio)]
+    pub max_ratio: u64,
+
+    /// Archive members to list in one run, over all archives; the rest are skipped.
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub max_members: u64,
+
     /// No progress bar.
     #[arg(short = 'q', long)]
     pub quiet: bool,
+}
+
+/// `1000` or `1000:1`.
+fn parse_ratio(value: &str) -> Result<u64, String> {
+    let number = value.trim().strip_suffix(":1").unwrap_or(value.trim());
+    match number.parse::<u64>() {
+        Ok(0) | Err(_) => Err(format!(
+            "{value:?} is not a ratio: use a positive number such as 1000 (for 1000:1)"
+        )),
+        Ok(n) => Ok(n),
+    }
 }
 
 fn parse_zone(value: &str) -> Result<SourceZone, String> {
@@ -163,6 +189,14 @@ mod tests {
         assert_eq!(parse_size("4096"), Ok(4096));
         assert!(parse_size("lots").is_err());
         assert!(parse_size("1PB").is_err());
+    }
+
+    #[test]
+    fn ratios() {
+        assert_eq!(parse_ratio("1000"), Ok(1000));
+        assert_eq!(parse_ratio("50:1"), Ok(50));
+        assert!(parse_ratio("0").is_err());
+        assert!(parse_ratio("ten").is_err());
     }
 
     #[test]

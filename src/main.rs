@@ -40,6 +40,9 @@ fn analyse(args: &AnalyseArgs) -> anyhow::Result<Outcome> {
         limits: Limits {
             max_depth: args.max_depth,
             max_in_memory: args.max_member_size,
+            max_total: args.max_total_size,
+            max_ratio: args.max_ratio,
+            max_members: args.max_members,
         },
         progress: !args.quiet && stderr_is_terminal(),
     };

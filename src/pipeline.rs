@@ -14,7 +14,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use syncsift_parsers::bundle::{self, Input, InputState, Limits};
 use syncsift_parsers::{
-    Fact, ParseContext, ParseStats, Problem, Record, Selector, Sink, SourceZone,
+    Fact, InputError, ParseContext, ParseStats, Problem, Record, Selector, Sink, SourceZone,
 };
 
 /// How many problems per input are kept for the report (the count is always complete).
@@ -69,9 +69,17 @@ impl Sink for Collected {
     }
 }
 
+/// Why a ready input was not read after all.
+enum Unread {
+    /// Over an archive cap found while decompressing: skipped, with the cap in the reason.
+    Skipped(String),
+    /// Could not be read.
+    Failed(String),
+}
+
 /// The outcome of reading one input.
 struct Outcome {
-    result: Result<ParseStats, String>,
+    result: Result<ParseStats, Unread>,
     collected: Collected,
 }
 
@@ -149,7 +157,12 @@ fn read_one(input: &Input, options: &Options, selector: &Selector) -> Option<Out
     }));
     let result = match result {
         Ok(Ok(stats)) => Ok(stats),
-        Ok(Err(e)) => Err(error_chain(&e)),
+        Ok(Err(InputError::OverCap(cap))) => {
+            // What was read before the cap is dropped: the input is reported as not read.
+            collected = Collected::default();
+            Err(Unread::Skipped(cap.to_string()))
+        }
+        Ok(Err(e)) => Err(Unread::Failed(error_chain(&e))),
         Err(panic) => {
             let message = panic
                 .downcast_ref::<&str>()
@@ -158,9 +171,9 @@ fn read_one(input: &Input, options: &Options, selector: &Selector) -> Option<Out
                 .unwrap_or_else(|| "unknown panic".to_owned());
             // What was read before the bug is not trusted.
             collected = Collected::default();
-            Err(format!(
+            Err(Unread::Failed(format!(
                 "internal error while reading (please report it): {message}"
-            ))
+            )))
         }
     };
     Some(Outcome { result, collected })
@@ -194,14 +207,21 @@ fn build_report(options: &Options, inputs: Vec<Input>, outcomes: Vec<Option<Outc
             kept: 0,
             facts: 0,
             bad: 0,
-            problems: Vec::new(),
-            problem_count: 0,
+            problems: input.notes.clone(),
+            problem_count: input.notes.len() as u64,
         };
         match (input.state, outcome) {
-            (InputState::Container { .. }, _) => {
+            (InputState::Container { damage, .. }, _) => {
                 report.format = Some("zip".to_owned());
                 report.disposition = Disposition::Container;
                 summary.containers += 1;
+                if let Some(damage) = damage {
+                    // A damaged archive lost members: the run must not look complete.
+                    summary.damaged += 1;
+                    report.problems.push(damage.clone());
+                    report.problem_count += 1;
+                    report.reason = Some(damage);
+                }
             }
             (InputState::Skipped(reason), _) => {
                 report.disposition = Disposition::Skipped;
@@ -223,8 +243,8 @@ fn build_report(options: &Options, inputs: Vec<Input>, outcomes: Vec<Option<Outc
                     reports.push(report);
                     continue;
                 };
-                report.problems = outcome.collected.problems;
-                report.problem_count = outcome.collected.problem_count;
+                report.problems.extend(outcome.collected.problems);
+                report.problem_count += outcome.collected.problem_count;
                 match outcome.result {
                     Ok(stats) => {
                         report.entries = stats.entries;
@@ -244,7 +264,12 @@ fn build_report(options: &Options, inputs: Vec<Input>, outcomes: Vec<Option<Outc
                         }
                         per_input_records.push((index, outcome.collected.records));
                     }
-                    Err(reason) => {
+                    Err(Unread::Skipped(reason)) => {
+                        report.disposition = Disposition::Skipped;
+                        report.reason = Some(reason);
+                        summary.skipped += 1;
+                    }
+                    Err(Unread::Failed(reason)) => {
                         report.disposition = Disposition::Failed;
                         report.reason = Some(reason);
                         summary.failed += 1;

@@ -46,6 +46,9 @@ pub enum InputError {
         /// The command-line flag that raises the cap.
         flag: &'static str,
     },
+    /// Reading it would exceed one of the archive caps; the input is skipped, not failed.
+    #[error(transparent)]
+    OverCap(#[from] CapExceeded),
     /// A structured text input lacks what its format needs; nothing usable was read from it.
     #[error("{format}: {reason}")]
     Malformed {
@@ -60,6 +63,20 @@ pub enum InputError {
         /// What the EVTX reader said (rendered, because the evtx crate's error is not `Sync`).
         detail: String,
     },
+}
+
+/// A cap of [`crate::bundle::Limits`] that an input would exceed. Its message names the cap and the
+/// flag that raises it, e.g. `compression ratio 2000:1, over the cap of 1000:1 (raise it with
+/// --max-ratio)`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{what}, over the cap of {limit} (raise it with {flag})")]
+pub struct CapExceeded {
+    /// What is over the cap, with its value.
+    pub what: String,
+    /// The cap, as the user would write it.
+    pub limit: String,
+    /// The command-line flag that raises the cap.
+    pub flag: &'static str,
 }
 
 /// Why a structured text input is unusable as a whole.

@@ -55,6 +55,7 @@ pub fn parse_with(
     sink: &mut dyn Sink,
     path: Path,
 ) -> Result<ParseStats, InputError> {
+    check_header(bytes, sink);
     let settings = ParserSettings::default()
         .validate_checksums(false)
         .separate_json_attributes(false)
@@ -144,6 +145,42 @@ pub fn parse_with(
         }
     }
     Ok(stats)
+}
+
+/// Header flags (offset 0x78): the log was not closed cleanly / checksums are not kept.
+const FLAG_DIRTY: u32 = 0x1;
+const FLAG_NO_CRC32: u32 = 0x4;
+
+/// Reports what the file header says about damage; the evtx crate reads on regardless (as Windows
+/// does), so these are problems, not failures.
+fn check_header(bytes: &[u8], sink: &mut dyn Sink) {
+    let word = |at: usize| {
+        bytes
+            .get(at..at + 4)
+            .and_then(|b| b.try_into().ok())
+            .map(u32::from_le_bytes)
+    };
+    let (Some(flags), Some(stored_crc), Some(covered)) =
+        (word(0x78), word(0x7C), bytes.get(..0x78))
+    else {
+        return;
+    };
+    let mut problem = |message: &str| {
+        sink.problem(Problem {
+            at: None,
+            chunk: None,
+            message: message.to_owned(),
+        });
+    };
+    if flags & FLAG_NO_CRC32 == 0 && crc32fast::hash(covered) != stored_crc {
+        problem("file header checksum does not match: the header is damaged; chunks read anyway");
+    }
+    if flags & FLAG_DIRTY != 0 {
+        problem(
+            "file header is flagged dirty (the log was copied while open): the newest records may \
+             be missing or incomplete",
+        );
+    }
 }
 
 /// The one conversion from the evtx crate's time type to chrono.

@@ -6,7 +6,7 @@
 
 use crate::error::InputError;
 use std::fs::File;
-use std::io::Read;
+use std::io::{self, Read, Seek, SeekFrom};
 use std::ops::{Deref, Range};
 use std::path::Path;
 use std::sync::Arc;
@@ -56,6 +56,39 @@ impl Bytes {
     }
 }
 
+impl Bytes {
+    /// Lets the operating system drop the resident pages of `range` of a memory map (they are
+    /// read again from the file if touched later). Reading a large mapped archive member by
+    /// member then keeps only the member being read resident, not the whole archive. Does nothing
+    /// for bytes in memory or where the advice is not supported.
+    pub fn release(&self, range: Range<usize>) {
+        #[cfg(unix)]
+        if let Bytes::Mapped(map) = self
+            && range.start < range.end
+            && range.end <= map.len()
+        {
+            release_pages(map, range);
+        }
+        #[cfg(not(unix))]
+        let _ = range;
+    }
+}
+
+#[cfg(unix)]
+#[allow(unsafe_code)]
+fn release_pages(map: &memmap2::Mmap, range: Range<usize>) {
+    // SAFETY: the map is shared and read-only; MADV_DONTNEED only drops this process's copy of the
+    // pages, and a later read faults them in again from the file with the same content. Advice only:
+    // a failure changes nothing.
+    let _ = unsafe {
+        map.unchecked_advise_range(
+            memmap2::UncheckedAdvice::DontNeed,
+            range.start,
+            range.end - range.start,
+        )
+    };
+}
+
 #[allow(unsafe_code)]
 fn map_file(file: &File) -> Option<memmap2::Mmap> {
     // SAFETY: the map is read-only and syncsift never writes its inputs. Another process truncating
@@ -88,6 +121,25 @@ impl SharedBytes {
         }
     }
 
+    /// [`Bytes::release`] for a sub-range of this view (relative to it); out-of-range parts are
+    /// ignored.
+    pub fn release(&self, range: Range<usize>) {
+        let start = self.range.start.saturating_add(range.start);
+        let end = self
+            .range
+            .start
+            .saturating_add(range.end)
+            .min(self.range.end);
+        if start < end {
+            self.bytes.release(start..end);
+        }
+    }
+
+    /// Length of this view.
+    pub fn view_len(&self) -> usize {
+        self.range.len()
+    }
+
     /// A sub-range, relative to this view. `None` when it does not fit.
     pub fn slice(&self, range: Range<usize>) -> Option<SharedBytes> {
         let start = self.range.start.checked_add(range.start)?;
@@ -116,6 +168,73 @@ impl Deref for SharedBytes {
     }
 }
 
+/// Pages a [`SharedCursor`] reads past are released once this many bytes are behind it.
+const RELEASE_BEHIND: usize = 16 << 20;
+
+/// A `Read + Seek` cursor over [`SharedBytes`] that, reading forward through a memory map, releases
+/// the pages it has left behind ([`Bytes::release`]): streaming a large compressed member keeps only
+/// a window of the archive resident, not all of it.
+#[derive(Debug, Clone)]
+pub struct SharedCursor {
+    bytes: SharedBytes,
+    pos: usize,
+    /// Start of what this cursor read and has not released yet.
+    kept_from: usize,
+}
+
+impl SharedCursor {
+    /// A cursor at the start of `bytes`.
+    pub fn new(bytes: SharedBytes) -> SharedCursor {
+        SharedCursor {
+            bytes,
+            pos: 0,
+            kept_from: 0,
+        }
+    }
+
+    /// The bytes read.
+    pub fn bytes(&self) -> &SharedBytes {
+        &self.bytes
+    }
+
+    /// The current position.
+    pub fn position(&self) -> u64 {
+        self.pos as u64
+    }
+}
+
+impl Read for SharedCursor {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let data: &[u8] = &self.bytes;
+        let rest = data.get(self.pos..).unwrap_or_default();
+        let n = rest.len().min(buf.len());
+        buf[..n].copy_from_slice(&rest[..n]);
+        self.pos += n;
+        if self.pos - self.kept_from > 2 * RELEASE_BEHIND {
+            let until = self.pos - RELEASE_BEHIND;
+            self.bytes.release(self.kept_from..until);
+            self.kept_from = until;
+        }
+        Ok(n)
+    }
+}
+
+impl Seek for SharedCursor {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        let len = self.bytes.view_len() as i128;
+        let target = match to {
+            SeekFrom::Start(n) => i128::from(n),
+            SeekFrom::End(d) => len + i128::from(d),
+            SeekFrom::Current(d) => self.pos as i128 + i128::from(d),
+        };
+        let target = usize::try_from(target)
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "seek before the start"))?;
+        self.pos = target;
+        self.kept_from = target;
+        Ok(target as u64)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,5 +246,21 @@ mod tests {
         assert_eq!(&*inner, b"234567");
         assert_eq!(&*inner.slice(1..3).unwrap(), b"34");
         assert!(inner.slice(0..7).is_none());
+    }
+
+    #[test]
+    fn shared_cursor_reads_and_seeks_like_a_cursor() {
+        let shared = SharedBytes::new(Bytes::Owned(b"0123456789".to_vec()));
+        let mut cursor = SharedCursor::new(shared.slice(2..10).unwrap());
+        let mut buf = [0; 3];
+        assert_eq!(cursor.read(&mut buf).unwrap(), 3);
+        assert_eq!(&buf, b"234");
+        assert_eq!(cursor.seek(SeekFrom::End(-2)).unwrap(), 6);
+        let mut rest = Vec::new();
+        cursor.read_to_end(&mut rest).unwrap();
+        assert_eq!(rest, b"89");
+        assert_eq!(cursor.seek(SeekFrom::Current(5)).unwrap(), 13);
+        assert_eq!(cursor.read(&mut buf).unwrap(), 0);
+        assert!(cursor.seek(SeekFrom::Current(-20)).is_err());
     }
 }

@@ -37,7 +37,7 @@ pub mod timefmt;
 pub mod trace;
 pub mod walk;
 
-pub use error::{InputError, Malformed, Problem};
+pub use error::{CapExceeded, InputError, Malformed, Problem};
 pub use record::{EventTime, Fact, Level, Locator, Record, TimeBasis};
 pub use selector::{Candidate, Decision, Selector};
 pub use sink::{ParseContext, ParseStats, Sink, TimeBound, VecSink};

@@ -41,7 +41,7 @@ pub struct InputReport {
     pub size: u64,
     /// What happened to it.
     pub disposition: Disposition,
-    /// Why it was skipped or failed.
+    /// Why it was skipped or failed; for an archive, what damage it has.
     pub reason: Option<String>,
     /// Entries read from it (events, trace entries, rows).
     pub entries: u64,
@@ -83,6 +83,8 @@ pub struct Summary {
     pub skipped: usize,
     /// Inputs that failed.
     pub failed: usize,
+    /// Archives that are damaged (e.g. truncated) and were listed only in part.
+    pub damaged: usize,
     /// Entries read over all inputs.
     pub entries: u64,
     /// Entries in the timeline.
@@ -153,8 +155,8 @@ impl Report {
         entry.provenance(path)
     }
 
-    /// True when at least one input failed.
+    /// True when at least one input failed or an archive could be listed only in part.
     pub fn has_failures(&self) -> bool {
-        self.summary.failed > 0
+        self.summary.failed > 0 || self.summary.damaged > 0
     }
 }

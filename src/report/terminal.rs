@@ -64,9 +64,14 @@ fn source_label(entry: &Entry) -> String {
 /// When writing fails (a closed pipe is the caller's to treat as success).
 pub fn render(report: &Report, options: TerminalOptions, out: &mut dyn Write) -> io::Result<()> {
     let s = &report.summary;
+    let damaged = if s.damaged > 0 {
+        format!(" ({} damaged)", s.damaged)
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "syncsift {} · {} inputs read, {} archives, {} skipped, {} failed · {} entries read, {} in the timeline",
+        "syncsift {} · {} inputs read, {} archives{damaged}, {} skipped, {} failed · {} entries read, {} in the timeline",
         report.tool.version,
         s.parsed,
         s.containers,
@@ -111,7 +116,10 @@ fn render_inputs(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     )?;
                 }
             }
-            Disposition::Container => writeln!(out, "  archive  {path}")?,
+            Disposition::Container => match &input.reason {
+                Some(damage) => writeln!(out, "  DAMAGED  {path}: {}", inert(damage))?,
+                None => writeln!(out, "  archive  {path}")?,
+            },
             Disposition::Skipped => writeln!(
                 out,
                 "  skipped  {path}: {}",

@@ -4,4 +4,5 @@
 mod bad_input;
 mod equivalence;
 mod shipped_bundles;
+mod hostile;
 mod util;

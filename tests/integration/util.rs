@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: temporary folders, zip building, running the binary.
 
 use assert_cmd::Command;
+use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use zip::write::SimpleFileOptions;
@@ -76,4 +77,37 @@ pub(crate) fn utf16le_with_bom(text: &str) -> Vec<u8> {
     let mut out = vec![0xFF, 0xFE];
     out.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
     out
+}
+
+/// Runs `syncsift analyse --format json ARGS...`: the report and the exit code.
+pub(crate) fn report(args: &[&std::ffi::OsStr]) -> (Value, i32) {
+    let output = syncsift()
+        .args(["analyse", "--format", "json"])
+        .args(args)
+        .output()
+        .expect("run syncsift");
+    let report = serde_json::from_slice(&output.stdout).expect("JSON report");
+    (report, output.status.code().expect("exit code"))
+}
+
+/// `(file name, disposition, reason)` of every input.
+pub(crate) fn dispositions(report: &Value) -> Vec<(String, String, String)> {
+    report["inputs"]
+        .as_array()
+        .expect("inputs")
+        .iter()
+        .map(|input| {
+            let path = input["path"].as_str().unwrap_or_default();
+            let name = path
+                .rsplit(['/', '\\'])
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            (
+                name,
+                input["disposition"].as_str().unwrap_or_default().to_owned(),
+                input["reason"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
 }
