@@ -188,35 +188,54 @@ impl Catalogue {
     /// # Errors
     /// Every problem of every file, with file, line and field.
     pub fn load(user_dir: Option<&Path>) -> Result<Catalogue, CatalogueError> {
+        let (user, unreadable) = match user_dir.map(user_files) {
+            None => (Vec::new(), None),
+            Some(Ok(files)) => (files, None),
+            Some(Err(problem)) => (Vec::new(), Some(problem)),
+        };
+        let mut result = Catalogue::build(SHIPPED, &user);
+        if let Some(problem) = unreadable {
+            match &mut result {
+                Ok(_) => {
+                    result = Err(CatalogueError {
+                        problems: vec![problem],
+                    });
+                }
+                Err(error) => error.problems.push(problem),
+            }
+        }
+        result
+    }
+
+    /// A catalogue of `base` rule files (ids unique across them) plus `overrides` (user files:
+    /// they add rules or replace base rules of the same id; ids unique across them).
+    ///
+    /// # Errors
+    /// Every problem of every file, with file, line and field.
+    pub fn build(
+        base: &[(&str, &str)],
+        overrides: &[(String, String)],
+    ) -> Result<Catalogue, CatalogueError> {
         let mut problems = Vec::new();
         let mut by_id: BTreeMap<String, Rule> = BTreeMap::new();
         let mut root_refs = Vec::new();
-        for (name, text) in SHIPPED {
+        for (name, text) in base {
             add_file(name, text, &mut by_id, &mut root_refs, &mut problems);
         }
-        if let Some(dir) = user_dir {
-            match user_files(dir) {
-                Ok(files) => {
-                    let mut user_ids = HashSet::new();
-                    for (path, text) in files {
-                        let mut file_rules = BTreeMap::new();
-                        add_file(&path, &text, &mut file_rules, &mut root_refs, &mut problems);
-                        for (id, rule) in file_rules {
-                            if !user_ids.insert(id.clone()) {
-                                problems.push(RuleProblem {
-                                    file: path.clone(),
-                                    line: 1,
-                                    field: "id".into(),
-                                    message: format!(
-                                        "rule `{id}` is defined in more than one user rule file"
-                                    ),
-                                });
-                            }
-                            by_id.insert(id, rule);
-                        }
-                    }
+        let mut user_ids = HashSet::new();
+        for (path, text) in overrides {
+            let mut file_rules = BTreeMap::new();
+            add_file(path, text, &mut file_rules, &mut root_refs, &mut problems);
+            for (id, rule) in file_rules {
+                if !user_ids.insert(id.clone()) {
+                    problems.push(RuleProblem {
+                        file: path.clone(),
+                        line: line_of_id(text, &id),
+                        field: "id".into(),
+                        message: format!("rule `{id}` is defined in more than one user rule file"),
+                    });
                 }
-                Err(problem) => problems.push(problem),
+                by_id.insert(id, rule);
             }
         }
         for (file, line, id) in root_refs {
@@ -299,6 +318,13 @@ fn user_files(dir: &Path) -> Result<Vec<(String, String)>, RuleProblem> {
         .collect()
 }
 
+/// Line of the first `"<id>"` in `text` (1 when absent).
+fn line_of_id(text: &str, id: &str) -> usize {
+    text.find(&format!("id = \"{id}\""))
+        .or_else(|| text.find(&format!("\"{id}\"")))
+        .map_or(1, |at| line_of(text, at))
+}
+
 /// 1-based line of byte offset `at` in `text`.
 pub fn line_of(text: &str, at: usize) -> usize {
     text.as_bytes()[..at.min(text.len())]
@@ -354,7 +380,7 @@ fn add_file(
             && let Some(rule) = rule
         {
             if into.contains_key(&rule.id) {
-                let line = checker.line_of_id(&rule.id);
+                let line = line_of_id(text, &rule.id);
                 problems.push(RuleProblem {
                     file: file.to_owned(),
                     line,
@@ -383,12 +409,6 @@ impl Checker<'_> {
             field: field.to_owned(),
             message: message.into(),
         });
-    }
-
-    fn line_of_id(&self, id: &str) -> usize {
-        self.text
-            .find(&format!("\"{id}\""))
-            .map_or(1, |at| line_of(self.text, at))
     }
 
     fn rule(&mut self, def: RuleDef, root_refs: &mut Vec<(String, usize, String)>) -> Option<Rule> {

@@ -473,6 +473,8 @@ fn build_finding(rule: &Rule, g: &mut Gathered, report: &Report) -> Option<Findi
     let entries = report.timeline.entries();
     g.hits.sort_unstable_by_key(|(i, _)| *i);
     g.hits.dedup_by_key(|(i, _)| *i);
+    g.gap_evidence.sort_unstable();
+    g.gap_evidence.dedup();
     // One occurrence per (time, source, object); the first entry read stands for it.
     let mut seen = HashSet::new();
     let mut occurrences: Vec<(usize, Confidence)> = Vec::new();

@@ -13,3 +13,6 @@ pub mod model;
 
 pub use catalogue::{Catalogue, CatalogueError, RuleProblem};
 pub use engine::{diagnose, terms};
+
+#[cfg(test)]
+mod tests;
