@@ -2,5 +2,6 @@
 //! bundles built in the test, one module per topic.
 
 mod bad_input;
+mod diagnosis;
 mod equivalence;
 mod util;
