@@ -570,3 +570,352 @@ fn user_rules_add_and_override_by_id() {
         ["phs-no-heartbeat"]
     );
 }
+
+/// One piece of evidence per cause, in the verbatim texts of formats.md where there is one: each
+/// must give its cause (other causes may fire too).
+#[test]
+fn every_cause_fires_on_its_own_evidence() {
+    let ds = "Directory Synchronization";
+    let agent = "AADConnectProvisioningAgent.exe";
+    let scm = "Service Control Manager";
+    let errors = "ADSync export error";
+    let cases: Vec<(&str, Record)> = vec![
+        (
+            "sync-service-logon-failure",
+            event(
+                0,
+                scm,
+                Some(7038),
+                "The ADSync service was unable to log on as CONTOSO\\svc with the currently configured password due to the following error: The user name or password is incorrect.",
+            ),
+        ),
+        (
+            "sync-service-logon-right-missing",
+            event(
+                0,
+                scm,
+                Some(7041),
+                "The AADConnectProvisioningAgent service was unable to log on as NT SERVICE\\AADConnectProvisioningAgent with the currently configured password due to the following error: Logon failure: the user has not been granted the requested logon type at this computer.",
+            ),
+        ),
+        (
+            "localdb-size-limit",
+            event(
+                0,
+                "ADSync",
+                Some(6323),
+                "The server encountered an error because SQL Server is out of disk space.",
+            ),
+        ),
+        (
+            "sql-connectivity",
+            event(
+                0,
+                "Entra Connect wizard",
+                None,
+                "A network-related or instance-specific error occurred while establishing a connection to SQL Server. The server was not found or was not accessible.",
+            ),
+        ),
+        (
+            "deprecated-sync-version",
+            event(
+                0,
+                ds,
+                Some(109),
+                "This version of the Microsoft Online Services Directory Sync tool is no longer supported. Uninstall this version, and then download and install the latest version from your Admin Portal page.",
+            ),
+        ),
+        (
+            "domain-unreachable",
+            event(
+                0,
+                "Entra Connect wizard",
+                None,
+                "The specified domain either does not exist or could not be contacted. (0x54B)",
+            ),
+        ),
+        (
+            "ad-rpc-unavailable",
+            event(
+                0,
+                "ADSync",
+                Some(6329),
+                "ERR_: MMS(4984): admaexport.cpp(2939): RPC Error 1753 : There are no more endpoints available from the endpoint mapper.",
+            ),
+        ),
+        (
+            "adds-account-credentials",
+            event(
+                0,
+                "ADSync run history",
+                None,
+                "Run 3 of \"Delta Import\" on contoso.com: stopped-credentials",
+            ),
+        ),
+        (
+            "adds-account-permissions",
+            event(
+                0,
+                ds,
+                Some(611),
+                "Password hash synchronization failed for domain: contoso.com. DrsException: RPC Error 8453 : Replication access was denied. There was an error calling _IDL_DRSGetNCChanges.",
+            ),
+        ),
+        (
+            "aad-connectivity",
+            event(
+                0,
+                ds,
+                Some(0),
+                "Unable to establish a connection to the authentication service. Contact Technical Support.0 GetAuthState() failed with -2147186688 state. HResult:0. Contact Technical Support. (0x80048862)",
+            ),
+        ),
+        (
+            "aad-service-account",
+            event(
+                0,
+                ds,
+                Some(655),
+                "The user name or password is incorrect. Verify your user name, and then type your password again.",
+            ),
+        ),
+        (
+            "aba-certificate",
+            event(
+                0,
+                ds,
+                Some(906),
+                "[MSAL] AcquireTokenWithCertificate: Exception caught while acquiring token via certificate. Original exception: AADSTS700027: The certificate with identifier used to sign the client assertion is not registered on application.",
+            ),
+        ),
+        (
+            "staging-mode",
+            event(0, ds, Some(350), "Staging mode has been enabled."),
+        ),
+        (
+            "accidental-delete-threshold",
+            event(
+                0,
+                ds,
+                Some(116),
+                "Prevent Accidental Deletes: The number of deletions for this sync cycle (100 pending deletes) has exceeded the current threshold of 50 objects.",
+            ),
+        ),
+        (
+            "run-profile-errors",
+            event(
+                0,
+                "ADSync",
+                Some(6100),
+                "The management agent \"int.contoso.com\" step execution completed on run profile \"Export\" with errors.\n Additional Information\n Discovery Errors       : \"0\"\n Synchronization Errors : \"0\"\n Metaverse Retry Errors : \"0\"\n Export Errors          : \"4\"\n Warnings               : \"0\"",
+            ),
+        ),
+        (
+            "export-invalid-soft-match",
+            event(0, errors, None, "Export error InvalidSoftMatch on CN=a"),
+        ),
+        (
+            "export-invalid-hard-match",
+            event(0, errors, None, "Export error InvalidHardMatch on CN=a"),
+        ),
+        (
+            "export-object-type-mismatch",
+            event(0, errors, None, "Export error ObjectTypeMismatch on CN=a"),
+        ),
+        (
+            "export-attribute-value-must-be-unique",
+            event(
+                0,
+                errors,
+                None,
+                "Export error 0 on CN=a: A synchronized object with the same proxy address already exists in your Microsoft Online Services directory.",
+            ),
+        ),
+        (
+            "export-identity-data-validation-failed",
+            event(
+                0,
+                errors,
+                None,
+                "Export error IdentityDataValidationFailed on CN=a",
+            ),
+        ),
+        (
+            "export-large-object",
+            event(
+                0,
+                errors,
+                None,
+                "Export error ExceededAllowedLength on CN=a: proxyAddresses",
+            ),
+        ),
+        (
+            "export-admin-role-conflict",
+            event(
+                0,
+                errors,
+                None,
+                "Export error Existing Admin Role Conflict on CN=a",
+            ),
+        ),
+        (
+            "export-cloud-only-object-violation",
+            event(
+                0,
+                errors,
+                None,
+                "Unable to process this update because one or more cloud-only users' credential update is included in the current request.",
+            ),
+        ),
+        (
+            "phs-connectivity",
+            event(
+                0,
+                ds,
+                Some(611),
+                "Password synchronization failed for domain: Contoso.com. System.ArgumentException: An item with the same key has already been added.",
+            ),
+        ),
+        (
+            "phs-not-activated",
+            event(
+                0,
+                "ADSync",
+                Some(6900),
+                "The server encountered an unexpected error while processing a password change notification: \"An error occurred. Error Code: 90. Error Description: Password Synchronization has not been activated for this company",
+            ),
+        ),
+        (
+            "phs-temporary-password",
+            event(
+                0,
+                "ADSyncDiagnostics",
+                None,
+                "Password sync status for CN=Eli: FilteredByTarget",
+            ),
+        ),
+        (
+            "phs-object-not-exported",
+            event(
+                0,
+                "ADSyncDiagnostics",
+                None,
+                "Status: TargetNotExportedToDirectory",
+            ),
+        ),
+        (
+            "aad-busy",
+            event(
+                0,
+                ds,
+                Some(652),
+                "Error Code: 81. Error Description: Windows Azure Active Directory is currently busy. This operation will be retried automatically.",
+            ),
+        ),
+        (
+            "agent-service-start-failure",
+            event(
+                0,
+                "AADConnectProvisioningAgentWizard",
+                None,
+                "Service 'Microsoft Entra Connect Provisioning Agent' (AADConnectProvisioningAgent) failed to start. Verify that you have sufficient privileges to start system services.",
+            ),
+        ),
+        (
+            "agent-outbound-blocked",
+            event(
+                0,
+                agent,
+                Some(0),
+                "An error occurred: HybridIdentityServiceNoActiveAgents",
+            ),
+        ),
+        (
+            "agent-proxy-required",
+            event(
+                0,
+                agent,
+                Some(0),
+                "Agent registration failed: The operation has timed out.",
+            ),
+        ),
+        (
+            "agent-tls-inspection",
+            event(
+                0,
+                agent,
+                Some(0),
+                "The underlying connection was closed: Could not establish trust relationship for the SSL/TLS secure channel.",
+            ),
+        ),
+        (
+            "agent-registration-execution-policy",
+            event(
+                0,
+                "AADConnectProvisioningAgentWizard",
+                None,
+                "Register.ps1 cannot be loaded because running scripts is disabled on this system.",
+            ),
+        ),
+        (
+            "agent-gmsa",
+            event(
+                0,
+                "AADConnectProvisioningAgentWizard",
+                None,
+                "Unable to create gMSA because KDS may not be running on domain controller. Please create/run KDS manually.",
+            ),
+        ),
+        (
+            "cloud-sync-quarantine",
+            event(
+                0,
+                agent,
+                Some(0),
+                "The job is in quarantine: HybridSynchronizationActiveDirectoryInsufficientAccessRights",
+            ),
+        ),
+        (
+            "cloud-sync-account-invalid",
+            event(
+                0,
+                "Provisioning logs",
+                None,
+                "AzureActiveDirectoryInvalidCredential: CredentialsInvalid AADSTS50034: The user account does not exist",
+            ),
+        ),
+        (
+            "password-writeback",
+            event(
+                0,
+                "ADSync",
+                Some(6329),
+                "ERR_: MMS(1234): admaexport.cpp(2944): Failed to acquire user information: Contoso\\MSOL_0123456789ab. Error Code: ERROR_ACCESS_DENIED",
+            ),
+        ),
+    ];
+    let catalogue = shipped();
+    let mut covered: Vec<&str> = Vec::new();
+    for (id, record) in cases {
+        let mut r = report(vec![record], vec![]);
+        diagnose(&catalogue, &mut r);
+        assert!(ids(&r).contains(&id), "{id}: got {:?}", ids(&r));
+        covered.push(id);
+    }
+    for (id, fact) in [
+        ("scheduler-disabled", ("SyncCycleEnabled", "False")),
+        ("scheduler-suspended", ("SchedulerSuspended", "True")),
+        ("phs-no-heartbeat", ("PasswordHashSync", "True")),
+    ] {
+        let mut r = report(
+            vec![event(0, "x", None, "start"), event(200, "x", None, "end")],
+            vec![fact],
+        );
+        diagnose(&catalogue, &mut r);
+        assert_eq!(ids(&r), [id]);
+        covered.push(id);
+    }
+    covered.sort_unstable();
+    covered.dedup();
+    assert_eq!(covered.len(), CAUSE_IDS.len());
+}
