@@ -21,6 +21,7 @@ const EVIDENCE_TEXT: usize = 400;
 /// The selection terms that keep every entry a rule of `catalogue` can match.
 pub fn terms(catalogue: &Catalogue) -> CatalogueTerms {
     let mut terms = CatalogueTerms::default();
+    let mut scoped: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let add = |providers: &[String], events: &[u32], terms: &mut CatalogueTerms| {
         for provider in providers {
             if events.is_empty() {
@@ -42,10 +43,29 @@ pub fn terms(catalogue: &Catalogue) -> CatalogueTerms {
                     &mut terms,
                 );
             }
-            ClauseKind::Signature => terms.literals.extend(clause.literals.iter().cloned()),
+            // A signature limited to providers only needs their entries.
+            ClauseKind::Signature if clause.providers.is_empty() => {
+                terms.literals.extend(clause.literals.iter().cloned());
+            }
+            ClauseKind::Signature => {
+                for provider in &clause.providers {
+                    scoped
+                        .entry(provider.clone())
+                        .or_default()
+                        .extend(clause.literals.iter().cloned());
+                }
+            }
             ClauseKind::State => {}
         }
     }
+    terms.scoped_literals = scoped
+        .into_iter()
+        .map(|(provider, mut literals)| {
+            literals.sort();
+            literals.dedup();
+            (provider, literals)
+        })
+        .collect();
     terms.providers.sort();
     terms.providers.dedup();
     terms.events.sort();
