@@ -48,7 +48,10 @@ fn analyse(args: &AnalyseArgs) -> anyhow::Result<Outcome> {
         },
         progress: !args.quiet && stderr_is_terminal(),
     };
-    let catalogue = Catalogue::load(args.rules.as_deref())?;
+    let catalogue = match Catalogue::load(args.rules.as_deref()) {
+        Ok(catalogue) => catalogue,
+        Err(error) => return Ok(report_rule_problems(&error)),
+    };
     let mut report = pipeline::analyse(&options, &rules::terms(&catalogue))?;
     rules::diagnose(&catalogue, &mut report);
     let stdout = io::stdout();

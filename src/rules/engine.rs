@@ -10,6 +10,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use chrono::{DateTime, Utc};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use syncsift_parsers::TimeBasis;
 
 /// Evidence entries kept per finding (the total is in `count`).
 pub const EVIDENCE_CAP: usize = 5;
@@ -209,7 +210,7 @@ pub fn diagnose(catalogue: &Catalogue, report: &mut Report) {
         &mut series,
     );
     match_facts(&prepared, &report.facts, &mut gathered);
-    let span = report.timeline.span();
+    let span = evidence_span(report.timeline.entries());
     check_series(&prepared, &report.facts, span, &series, &mut gathered);
     let mut findings: Vec<(Finding, usize)> = prepared
         .rules
@@ -381,6 +382,20 @@ fn match_facts(prepared: &Prepared<'_>, facts: &[FactReport], gathered: &mut [Ga
             }
         }
     }
+}
+
+/// First and last time of entries whose time is their own or read in the given zone; bounds
+/// inferred from file times (which can be days after the events) do not extend the evidence.
+fn evidence_span(entries: &[Entry]) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let mut times = entries.iter().filter_map(|e| {
+        let basis = e.record.time.basis;
+        (basis.is_exact() || basis == TimeBasis::AssumedZone)
+            .then_some(e.record.time.utc)
+            .flatten()
+    });
+    let first = times.next()?;
+    let (first, last) = times.fold((first, first), |(lo, hi), t| (lo.min(t), hi.max(t)));
+    Some((first, last))
 }
 
 fn check_series(

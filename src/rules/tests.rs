@@ -919,3 +919,15 @@ fn every_cause_fires_on_its_own_evidence() {
     covered.dedup();
     assert_eq!(covered.len(), CAUSE_IDS.len());
 }
+
+#[test]
+fn file_time_bounds_do_not_extend_the_evidence_for_absence() {
+    // Heartbeats until 03:00, then an agent-style entry bounded by a file time a day later.
+    let mut records = heartbeats(30, 180);
+    let mut bounded = event(180 + 24 * 60, "Some trace", None, "untimed line");
+    bounded.time.basis = syncsift_parsers::TimeBasis::InferredAtOrBefore;
+    records.push(bounded);
+    let mut r = report(records, vec![]);
+    diagnose(&shipped(), &mut r);
+    assert!(ids(&r).is_empty(), "{:?}", ids(&r));
+}

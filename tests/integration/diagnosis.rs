@@ -514,13 +514,14 @@ fn rules_check_passes_on_the_shipped_catalogue_and_names_problems() {
         stderr.contains("broken.toml:11: match.regex: the regex does not compile"),
         "{stderr}"
     );
-    // analyse refuses a broken rule folder too.
+    // analyse refuses a broken rule folder too, as a usage error.
     syncsift()
         .args(["analyse", "--rules"])
         .arg(dir.path())
         .arg(dir.path())
         .assert()
-        .failure();
+        .code(2)
+        .stderr(predicates::str::contains("broken.toml:11: match.regex"));
 }
 
 #[test]
