@@ -9,7 +9,7 @@ use crate::timeline::Entry;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use chrono::{DateTime, Utc};
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use syncsift_parsers::TimeBasis;
 
 /// Evidence entries kept per finding (the total is in `count`).
@@ -457,9 +457,14 @@ fn check_series(
 }
 
 /// What makes two entries the same occurrence read from two files (an export error in the CS
-/// export, the run history and a pasted detail): its time, source and object or run.
-fn occurrence_key(entry: &Entry) -> (Option<DateTime<Utc>>, String, Option<u32>, String) {
+/// export, the run history and a pasted detail): its own time, source and object or run. Entries
+/// without a real time of their own are never merged.
+fn occurrence_key(entry: &Entry) -> Option<(DateTime<Utc>, String, Option<u32>, String)> {
     let record = &entry.record;
+    let basis = record.time.basis;
+    if !(basis.is_exact() || basis == TimeBasis::AssumedZone) {
+        return None;
+    }
     let field = |name: &str| {
         record
             .fields
@@ -482,12 +487,12 @@ fn occurrence_key(entry: &Entry) -> (Option<DateTime<Utc>>, String, Option<u32>,
                 .trim()
                 .to_owned()
         });
-    (
-        entry.instant(),
+    Some((
+        record.time.utc?,
         record.provider.to_ascii_lowercase(),
         record.event_id,
         identity,
-    )
+    ))
 }
 
 fn clip(text: &str, limit: usize) -> String {
@@ -510,13 +515,25 @@ fn build_finding(rule: &Rule, g: &mut Gathered, report: &Report) -> Option<Findi
     g.hits.dedup_by_key(|(i, _)| *i);
     g.gap_evidence.sort_unstable();
     g.gap_evidence.dedup();
-    // One occurrence per (time, source, object); the first entry read stands for it.
-    let mut seen = HashSet::new();
+    // The same (time, source, object) read from another input is the same occurrence; the first
+    // entry read stands for it. Repeats within one input are occurrences of their own.
+    let mut seen: HashMap<(DateTime<Utc>, String, Option<u32>, String), usize> = HashMap::new();
     let mut occurrences: Vec<(usize, Confidence)> = Vec::new();
     for &(index, confidence) in &g.hits {
-        if let Some(entry) = entries.get(index)
-            && seen.insert(occurrence_key(entry))
-        {
+        let Some(entry) = entries.get(index) else {
+            continue;
+        };
+        let duplicate = match occurrence_key(entry) {
+            None => false,
+            Some(key) => match seen.get(&key) {
+                Some(&input) => input != entry.input,
+                None => {
+                    seen.insert(key, entry.input);
+                    false
+                }
+            },
+        };
+        if !duplicate {
             occurrences.push((index, confidence));
         }
     }

@@ -71,7 +71,13 @@ fn event(minutes: i64, provider: &str, id: Option<u32>, message: &str) -> Record
 }
 
 fn report(records: Vec<Record>, facts: Vec<(&str, &str)>) -> Report {
-    let timeline = Timeline::merge(vec![(0, records)]);
+    report_of_inputs(vec![records], facts)
+}
+
+/// A report whose inputs hold these records (input i is `input-i.txt`).
+fn report_of_inputs(per_input: Vec<Vec<Record>>, facts: Vec<(&str, &str)>) -> Report {
+    let count = per_input.len();
+    let timeline = Timeline::merge(per_input.into_iter().enumerate().collect());
     Report {
         schema_version: 1,
         tool: Tool::default(),
@@ -80,20 +86,26 @@ fn report(records: Vec<Record>, facts: Vec<(&str, &str)>) -> Report {
             selection: "relevant",
         },
         summary: Summary::default(),
-        inputs: vec![InputReport {
-            path: "Application.evtx".into(),
-            container: None,
-            format: Some("EVTX".into()),
-            size: 0,
-            disposition: Disposition::Parsed,
-            reason: None,
-            entries: 0,
-            kept: 0,
-            facts: 0,
-            bad: 0,
-            problems: Vec::new(),
-            problem_count: 0,
-        }],
+        inputs: (0..count)
+            .map(|i| InputReport {
+                path: if i == 0 {
+                    "Application.evtx".into()
+                } else {
+                    format!("input-{i}.txt")
+                },
+                container: None,
+                format: Some("EVTX".into()),
+                size: 0,
+                disposition: Disposition::Parsed,
+                reason: None,
+                entries: 0,
+                kept: 0,
+                facts: 0,
+                bad: 0,
+                problems: Vec::new(),
+                problem_count: 0,
+            })
+            .collect(),
         findings: Vec::new(),
         facts: facts
             .into_iter()
@@ -418,23 +430,26 @@ fn duplicates_of_one_occurrence_count_once() {
             .collect();
         record
     };
-    let mut r = report(
+    // CN=a is read from two files (CS export and run history): one occurrence.
+    let mut r = report_of_inputs(
         vec![
-            error(
-                0,
-                "Export error InvalidSoftMatch on CN=a",
-                vec![("DN", "CN=a")],
-            ),
-            error(
+            vec![
+                error(
+                    0,
+                    "Export error InvalidSoftMatch on CN=a",
+                    vec![("DN", "CN=a")],
+                ),
+                error(
+                    0,
+                    "Export error InvalidSoftMatch on CN=b",
+                    vec![("DN", "CN=b")],
+                ),
+            ],
+            vec![error(
                 0,
                 "Export error InvalidSoftMatch on CN=a in c - AAD",
                 vec![("DN", "CN=a"), ("Connector", "c - AAD")],
-            ),
-            error(
-                0,
-                "Export error InvalidSoftMatch on CN=b",
-                vec![("DN", "CN=b")],
-            ),
+            )],
         ],
         vec![],
     );
@@ -930,4 +945,31 @@ fn file_time_bounds_do_not_extend_the_evidence_for_absence() {
     let mut r = report(records, vec![]);
     diagnose(&shipped(), &mut r);
     assert!(ids(&r).is_empty(), "{:?}", ids(&r));
+}
+
+#[test]
+fn repeats_within_one_input_and_untimed_entries_all_count() {
+    let untimed = |n: u64| {
+        let mut record = event(
+            0,
+            "AADConnectProvisioningAgent.exe",
+            Some(0),
+            "Web socket failed to connect.",
+        );
+        record.time = EventTime {
+            utc: Some(at(600)),
+            basis: syncsift_parsers::TimeBasis::InferredAtOrBefore,
+        };
+        record.locator = Locator::Line(n);
+        record
+    };
+    // Twenty identical untimed lines in one file and the same line in another file.
+    let mut r = report_of_inputs(
+        vec![(1..=20).map(untimed).collect(), vec![untimed(1)]],
+        vec![],
+    );
+    diagnose(&shipped(), &mut r);
+    assert_eq!(ids(&r), ["agent-outbound-blocked"]);
+    assert_eq!(r.findings[0].count, 21);
+    assert_eq!(r.findings[0].evidence.len(), 5);
 }
