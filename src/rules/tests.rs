@@ -973,3 +973,127 @@ fn repeats_within_one_input_and_untimed_entries_all_count() {
     assert_eq!(r.findings[0].count, 21);
     assert_eq!(r.findings[0].evidence.len(), 5);
 }
+
+/// Entries that look like a cause's evidence but are not: none of them may give that cause.
+#[test]
+fn near_misses_do_not_fire() {
+    let ds = "Directory Synchronization";
+    let cases: Vec<(&str, Record)> = vec![
+        (
+            "run-profile-errors",
+            event(
+                0,
+                "ADSync",
+                Some(6100),
+                "The management agent \"c\" step execution completed on run profile \"Export\".\n Discovery Errors       : \"0\"\n Synchronization Errors : \"0\"\n Metaverse Retry Errors : \"0\"\n Export Errors          : \"0\"\n Warnings               : \"0\"",
+            ),
+        ),
+        (
+            "run-profile-errors",
+            event(
+                0,
+                "ADSync run history",
+                None,
+                "Run 9 of \"Export\" on c - AAD: success",
+            ),
+        ),
+        (
+            "accidental-delete-threshold",
+            event(
+                0,
+                "Some Other Source",
+                Some(116),
+                "Prevent Accidental Deletes: 100 pending deletes",
+            ),
+        ),
+        (
+            "localdb-size-limit",
+            event(0, "ADSync", Some(6323), "Some other 6323 text"),
+        ),
+        (
+            "sync-service-logon-failure",
+            event(
+                0,
+                "Service Control Manager",
+                Some(7036),
+                "The Microsoft Azure AD Sync service entered the stopped state.",
+            ),
+        ),
+        (
+            "aad-service-account",
+            event(0, ds, Some(611), "The user name or password is incorrect."),
+        ),
+        (
+            "phs-connectivity",
+            event(0, ds, Some(654), "Provision credentials ping end."),
+        ),
+        (
+            "aba-certificate",
+            event(0, ds, Some(906), "Some unrelated 906 message"),
+        ),
+        (
+            "agent-tls-inspection",
+            event(
+                0,
+                "Entra Connect wizard",
+                None,
+                "Could not establish trust relationship for the SSL/TLS secure channel.",
+            ),
+        ),
+        (
+            "agent-proxy-required",
+            event(
+                0,
+                "AADConnectProvisioningAgent.exe",
+                Some(0),
+                "Query timeout while reading the directory",
+            ),
+        ),
+        (
+            "cloud-sync-account-invalid",
+            event(
+                0,
+                ds,
+                Some(0),
+                "AADSTS50034: The user account does not exist",
+            ),
+        ),
+        (
+            "export-invalid-soft-match",
+            event(
+                0,
+                "Entra Connect wizard",
+                None,
+                "Checking for InvalidSoftMatch errors",
+            ),
+        ),
+        (
+            "deprecated-sync-version",
+            event(
+                0,
+                "Entra Connect wizard",
+                None,
+                "Application Version: 10.1.0.0",
+            ),
+        ),
+        (
+            "domain-unreachable",
+            event(0, "Entra Connect wizard", None, "Token 0x54b1 read"),
+        ),
+    ];
+    let catalogue = shipped();
+    for (id, record) in cases {
+        let mut r = report(vec![record], vec![]);
+        diagnose(&catalogue, &mut r);
+        assert!(!ids(&r).contains(&id), "{id} fired: {:?}", ids(&r));
+    }
+    let mut r = report(
+        vec![],
+        vec![
+            ("StagingModeEnabled", "False"),
+            ("SchedulerSuspended", "False"),
+        ],
+    );
+    diagnose(&catalogue, &mut r);
+    assert!(ids(&r).is_empty());
+}
