@@ -49,6 +49,41 @@ pub enum Command {
     /// Read bundles and show what they say (the default: `syncsift PATH...` means this).
     #[command(visible_alias = "analyze", after_long_help = AFTER_HELP)]
     Analyse(AnalyseArgs),
+    /// List or check the rule catalogue.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Explain a cause: title, why it happens, what to do, links (offline).
+    Explain(ExplainArgs),
+}
+
+/// `syncsift rules ...`.
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// One line per rule: id, severity, product, title.
+    List(RulesDirArg),
+    /// Validate the shipped catalogue and, when given, a folder of user rule files (*.toml).
+    /// Exit 0 when valid, 2 with `file:line: field: problem` messages otherwise.
+    Check(RulesDirArg),
+}
+
+/// An optional user rule folder.
+#[derive(Debug, Args)]
+pub struct RulesDirArg {
+    /// Folder of user rule files (*.toml) that add rules or override shipped ones by id.
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+/// Flags of `explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Cause id, e.g. phs-no-heartbeat (see `syncsift rules list`).
+    #[arg(value_name = "ID")]
+    pub id: String,
+
+    /// Folder of user rule files, as for `analyse --rules`.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
 }
 
 /// Output formats.
@@ -110,6 +145,10 @@ pub struct AnalyseArgs {
     /// No progress bar.
     #[arg(short = 'q', long)]
     pub quiet: bool,
+
+    /// Folder of user rule files (*.toml): they add rules or replace shipped rules of the same id.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
 }
 
 /// `1000` or `1000:1`.
@@ -158,6 +197,8 @@ pub fn with_default_subcommand(args: Vec<OsString>) -> Vec<OsString> {
     const KNOWN: &[&str] = &[
         "analyse",
         "analyze",
+        "rules",
+        "explain",
         "help",
         "-h",
         "--help",

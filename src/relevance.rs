@@ -53,6 +53,8 @@ pub struct CatalogueTerms {
     pub events: Vec<(String, u32)>,
     /// Literal signatures rules match in text.
     pub literals: Vec<String>,
+    /// Literal signatures that count only in entries of one provider: (provider, literals).
+    pub scoped_literals: Vec<(String, Vec<String>)>,
 }
 
 /// The selector for a run: everything with `all`, otherwise the relevance policy plus `terms`.
@@ -63,7 +65,7 @@ pub fn selector(all: bool, terms: &CatalogueTerms) -> Result<Selector, aho_coras
     if all {
         return Ok(Selector::all());
     }
-    Selector::none()
+    let selector = Selector::none()
         .with_min_level(Level::Warning)
         .with_providers(
             SYNC_PROVIDERS
@@ -74,7 +76,13 @@ pub fn selector(all: bool, terms: &CatalogueTerms) -> Result<Selector, aho_coras
         .with_channels(SYNC_CHANNELS.iter().copied())
         .with_events(terms.events.iter().map(|(p, id)| (p.as_str(), *id)))
         .with_literals(terms.literals.iter().map(String::as_str))?
-        .with_scoped_literals(SERVICE_CONTROL_MANAGER, SYNC_SERVICE_NAMES.iter().copied())
+        .with_scoped_literals(SERVICE_CONTROL_MANAGER, SYNC_SERVICE_NAMES.iter().copied())?;
+    terms
+        .scoped_literals
+        .iter()
+        .try_fold(selector, |selector, (provider, literals)| {
+            selector.with_scoped_literals(provider, literals.iter().map(String::as_str))
+        })
 }
 
 #[cfg(test)]

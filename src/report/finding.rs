@@ -3,11 +3,11 @@
 //! Filled by the rule engine (`crate::rules`), read by every renderer and by redaction. Only data
 //! here: no matching, no rendering.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// How bad a cause is for the sync service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Sync is stopped or will stop (service cannot start, database full).
@@ -21,7 +21,7 @@ pub enum Severity {
 }
 
 /// How sure the engine is that the cause applies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Confidence {
     /// The evidence names the cause (verbatim text, status or setting).

@@ -87,9 +87,95 @@ pub fn render(report: &Report, options: TerminalOptions, out: &mut dyn Write) ->
         report.settings.source_zone
     )?;
     writeln!(out)?;
+    render_findings(report, out)?;
     render_inputs(report, out)?;
     writeln!(out)?;
     render_timeline(report, options, out)
+}
+
+/// Evidence provenances shown per finding.
+const FINDING_EVIDENCE: usize = 2;
+
+/// `2024-03-09 10:15:23 UTC` from an RFC 3339 time.
+fn short_time(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339).map_or_else(
+        |_| rfc3339.to_owned(),
+        |t| {
+            t.with_timezone(&chrono::Utc)
+                .format("%Y-%m-%d %H:%M:%S UTC")
+                .to_string()
+        },
+    )
+}
+
+fn render_findings(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    if report.findings.is_empty() {
+        writeln!(out, "FINDINGS  none: no rule of the catalogue matched")?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "FINDINGS  {} causes, most probable root cause first (syncsift explain <id> for details)",
+        report.findings.len()
+    )?;
+    for (rank, finding) in report.findings.iter().enumerate() {
+        let severity = crate::rules::commands::severity_name(finding.severity).to_uppercase();
+        writeln!(
+            out,
+            "{:>3}. {:<8} {}  {}",
+            rank + 1,
+            severity,
+            finding.id,
+            inert(&finding.title)
+        )?;
+        let seen = match (&finding.first_seen, &finding.last_seen) {
+            (Some(first), Some(last)) if first == last => format!("seen {}", short_time(first)),
+            (Some(first), Some(last)) => {
+                format!("seen {} → {}", short_time(first), short_time(last))
+            }
+            _ => "no time".to_owned(),
+        };
+        let confidence = match finding.confidence {
+            crate::report::Confidence::High => "high",
+            crate::report::Confidence::Medium => "medium",
+            crate::report::Confidence::Low => "low",
+        };
+        writeln!(
+            out,
+            "     {seen} · {} piece(s) of evidence · confidence {confidence}",
+            finding.count
+        )?;
+        if !finding.details.is_empty() {
+            let details: Vec<String> = finding
+                .details
+                .iter()
+                .map(|(k, v)| format!("{k}={}", v.join(",")))
+                .collect();
+            writeln!(out, "     {}", one_line(&details.join("  "), 110))?;
+        }
+        if let Some(gap) = finding.gaps.first() {
+            writeln!(
+                out,
+                "     gap: {} → {} ({} min){}",
+                short_time(&gap.from),
+                short_time(&gap.to),
+                gap.minutes,
+                if finding.gaps.len() > 1 {
+                    format!(" and {} more", finding.gaps.len() - 1)
+                } else {
+                    String::new()
+                }
+            )?;
+        }
+        if let Some(step) = finding.remediation.first() {
+            writeln!(out, "     do: {}", one_line(step, 110))?;
+        }
+        for evidence in finding.evidence.iter().take(FINDING_EVIDENCE) {
+            writeln!(out, "     at: {}", inert(&evidence.provenance))?;
+        }
+    }
+    writeln!(out)
 }
 
 fn render_inputs(report: &Report, out: &mut dyn Write) -> io::Result<()> {

@@ -2,6 +2,7 @@
 //! bundles built in the test, one module per topic.
 
 mod bad_input;
+mod diagnosis;
 mod equivalence;
 mod shipped_bundles;
 mod hostile;
