@@ -12,6 +12,7 @@
 
 pub mod cli;
 pub mod exit;
+pub mod output;
 pub mod pipeline;
 pub mod relevance;
 pub mod report;
