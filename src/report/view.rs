@@ -288,6 +288,41 @@ mod tests {
     }
 
     #[test]
+    fn window_cuts_the_timeline_and_renumbers_evidence() {
+        let report = crate::report::fixture::sample_report();
+        let window = resolve_window(&report, Some("2h".parse().unwrap()), None)
+            .unwrap()
+            .unwrap();
+        // Two hours before the last timestamp (10:15): 08:15 onwards, untimed entries left out.
+        assert_eq!(window.from, Some("2024-03-09T08:15:00Z".parse().unwrap()));
+        let cut = apply_window(&report, &window);
+        assert_eq!(cut.timeline.len(), 4);
+        assert_eq!(window.entries_total, 7);
+        let replication = &cut.findings[1].evidence;
+        // 08:02:10 is outside; 09:40 was entry 3 and is now entry 1.
+        assert_eq!(replication[0].entry, None);
+        assert_eq!(replication[1].entry, Some(1));
+        assert_eq!(
+            cut.timeline.entries()[1].record.locator,
+            report.timeline.entries()[3].record.locator
+        );
+        let view = View {
+            zone: SourceZone::Utc,
+            window: Some(window),
+        };
+        let note = view.window_statement(&cut).unwrap();
+        assert!(note.contains("4 of 7 entries shown"), "{note}");
+        assert!(
+            resolve_window(
+                &report,
+                Some("1h".parse().unwrap()),
+                Some("2h".parse().unwrap())
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
     fn only_plain_web_links_are_links() {
         assert!(is_web_url("https://learn.microsoft.com/a?b=c#d"));
         assert!(!is_web_url("javascript:alert(1)"));
