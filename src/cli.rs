@@ -2,6 +2,9 @@
 //! clap (zones, sizes) happens in the value parsers here; turning flags into pipeline options happens
 //! in `main.rs`.
 
+use crate::report::Severity;
+use crate::report::color::ColorChoice;
+use crate::report::view::TimeSpec;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -23,16 +26,28 @@ TIME
   --source-tz (UTC unless told) and marked *. Agent trace entries that carry no time at all keep
   their order in the file and are shown as at or before (≤) their file's modification time.
 
+REPORTS
+  --format takes one or more of terminal, markdown, html, json, jsonl, csv (comma-separated).
+  Without -o the report goes to standard output (one format only). With -o PATH it is written to
+  PATH, or to PATH.<ext> for each of several formats; an existing file is never replaced unless
+  --force is given, and a report appears only once it is complete. --timezone sets the zone times
+  are shown in; --from/--to cut the timeline (RFC 3339, or 24h/90m/7d before the end of the
+  evidence) and every report says so.
+
 EXIT CODES
   0  analysed
-  2  usage error (bad flag or value)
+  1  analysed, with a finding at or above --fail-on (only when --fail-on is given)
+  2  usage error (bad flag or value, output file exists without --force)
   3  nothing could be read
-  4  analysed, but some inputs could not be read
+  4  analysed, but some inputs could not be read (1 takes precedence when both apply)
 
 EXAMPLES
   syncsift AADCloudProvisioningDiagnostics-20240309-101500.zip
   syncsift analyse MECLOG/ --source-tz Europe/Berlin
-  syncsift analyse bundle.zip --format json > report.json";
+  syncsift analyse bundle.zip --format json > report.json
+  syncsift analyse bundle.zip --format html,markdown -o ticket-4711 --timezone Europe/Berlin
+  syncsift analyse bundle.zip --format csv -o timeline.csv --from 24h
+  syncsift analyse bundle.zip -q --fail-on error";
 
 /// The `syncsift` command line.
 #[derive(Debug, Parser)]
@@ -91,8 +106,76 @@ pub struct ExplainArgs {
 pub enum OutputFormat {
     /// Summary, inventory and condensed timeline for a terminal.
     Terminal,
+    /// A report to paste into a ticket (CommonMark with tables).
+    #[value(alias = "md")]
+    Markdown,
+    /// One self-contained page: chart, findings, inputs, filterable timeline.
+    Html,
     /// The whole result as one JSON document (schema_version 1).
     Json,
+    /// The timeline, one JSON object per entry (Timesketch columns).
+    Jsonl,
+    /// The timeline as RFC 4180 CSV (Timesketch columns).
+    Csv,
+}
+
+impl OutputFormat {
+    /// File extension used when several formats are written with one `-o`.
+    pub fn extension(self) -> &'static str {
+        match self {
+            OutputFormat::Terminal => "txt",
+            OutputFormat::Markdown => "md",
+            OutputFormat::Html => "html",
+            OutputFormat::Json => "json",
+            OutputFormat::Jsonl => "jsonl",
+            OutputFormat::Csv => "csv",
+        }
+    }
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// When standard output is a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always (also into files and pipes).
+    Always,
+    /// Never.
+    Never,
+}
+
+impl From<ColorWhen> for ColorChoice {
+    fn from(when: ColorWhen) -> ColorChoice {
+        match when {
+            ColorWhen::Auto => ColorChoice::Auto,
+            ColorWhen::Always => ColorChoice::Always,
+            ColorWhen::Never => ColorChoice::Never,
+        }
+    }
+}
+
+/// `--fail-on`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Only critical findings.
+    Critical,
+    /// Errors and critical findings.
+    Error,
+    /// Warnings and worse.
+    Warning,
+    /// Any finding.
+    Info,
+}
+
+impl From<FailOn> for Severity {
+    fn from(level: FailOn) -> Severity {
+        match level {
+            FailOn::Critical => Severity::Critical,
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Info => Severity::Info,
+        }
+    }
 }
 
 /// Flags of `analyse`.
@@ -115,9 +198,37 @@ pub struct AnalyseArgs {
     #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = parse_zone)]
     pub source_tz: SourceZone,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Terminal)]
-    pub format: OutputFormat,
+    /// Output format(s), comma-separated: terminal, markdown, html, json, jsonl, csv.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "terminal")]
+    pub format: Vec<OutputFormat>,
+
+    /// Write the report to PATH (several formats: PATH.<ext> each) instead of standard output.
+    #[arg(short = 'o', long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+
+    /// Replace existing output files.
+    #[arg(long, requires = "output")]
+    pub force: bool,
+
+    /// Zone times are shown in: UTC, an offset (+02:00) or an IANA name (Europe/Berlin).
+    #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = parse_zone)]
+    pub timezone: SourceZone,
+
+    /// Timeline from this time: RFC 3339, or a duration before the end of the evidence (24h, 90m, 7d).
+    #[arg(long, value_name = "TIME", value_parser = parse_time_spec)]
+    pub from: Option<TimeSpec>,
+
+    /// Timeline up to this time: RFC 3339, or a duration before the end of the evidence.
+    #[arg(long, value_name = "TIME", value_parser = parse_time_spec)]
+    pub to: Option<TimeSpec>,
+
+    /// Colour in the terminal report (NO_COLOR is honoured by auto).
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+
+    /// Exit with 1 when a finding at or above this severity exists.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
 
     /// How many zips deep to read zips inside zips.
     #[arg(long, value_name = "N", default_value_t = 4)]
@@ -160,6 +271,12 @@ fn parse_ratio(value: &str) -> Result<u64, String> {
         )),
         Ok(n) => Ok(n),
     }
+}
+
+fn parse_time_spec(value: &str) -> Result<TimeSpec, String> {
+    value
+        .parse()
+        .map_err(|e: crate::report::view::TimeSpecError| e.to_string())
 }
 
 fn parse_zone(value: &str) -> Result<SourceZone, String> {

@@ -14,6 +14,7 @@
 
 pub mod cli;
 pub mod exit;
+pub mod output;
 pub mod pipeline;
 pub mod relevance;
 pub mod report;

@@ -4,16 +4,26 @@
 use anyhow::Context;
 use clap::Parser;
 use std::io::{self, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use syncsift::cli::{
     AnalyseArgs, Cli, Command, ExplainArgs, OutputFormat, RulesCommand, with_default_subcommand,
 };
 use syncsift::exit::Outcome;
+use syncsift::output::{self, OutputError};
 use syncsift::pipeline::{self, Options};
+use syncsift::report::color::use_color;
 use syncsift::report::terminal::{self, TerminalOptions};
+use syncsift::report::view::{self, View};
+use syncsift::report::{self, Report, html, markdown, timesketch};
 use syncsift::rules::{self, Catalogue, commands};
-use syncsift::terminal::stderr_is_terminal;
+use syncsift::terminal::{stderr_is_terminal, stdout_is_terminal};
 use syncsift_parsers::bundle::Limits;
+
+/// A mistake in how the tool was called, found after clap: exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct UsageError(String);
 
 fn main() -> ExitCode {
     let cli = Cli::parse_from(with_default_subcommand(std::env::args_os().collect()));
@@ -31,12 +41,49 @@ fn main() -> ExitCode {
             {
                 eprintln!("syncsift: error: {error:#}");
             }
-            Outcome::NothingRead.into()
+            let usage = error.downcast_ref::<UsageError>().is_some()
+                || matches!(
+                    error.downcast_ref::<OutputError>(),
+                    Some(OutputError::Exists { .. })
+                );
+            if usage {
+                Outcome::Usage.into()
+            } else {
+                Outcome::NothingRead.into()
+            }
         }
     }
 }
 
+/// The formats asked for, each once, in the order given.
+fn formats(args: &AnalyseArgs) -> Vec<OutputFormat> {
+    let mut formats: Vec<OutputFormat> = Vec::new();
+    for format in &args.format {
+        if !formats.contains(format) {
+            formats.push(*format);
+        }
+    }
+    formats
+}
+
 fn analyse(args: &AnalyseArgs) -> anyhow::Result<Outcome> {
+    let formats = formats(args);
+    let targets: Option<Vec<PathBuf>> = args.output.as_deref().map(|base| {
+        let extensions: Vec<&str> = formats.iter().map(|f| f.extension()).collect();
+        output::targets(base, &extensions)
+    });
+    match &targets {
+        None if formats.len() > 1 => {
+            return Err(UsageError(
+                "several formats need -o/--output PATH (they are written to PATH.<ext>)".to_owned(),
+            )
+            .into());
+        }
+        // Refused before reading anything; checked again, atomically, when the files are placed.
+        Some(paths) if !args.force => output::check_free(paths)?,
+        _ => {}
+    }
+
     let options = Options {
         paths: args.paths.clone(),
         all: args.all,
@@ -55,31 +102,81 @@ fn analyse(args: &AnalyseArgs) -> anyhow::Result<Outcome> {
         Ok(catalogue) => catalogue,
         Err(error) => return Ok(report_rule_problems(&error)),
     };
-    let mut report = pipeline::analyse(&options, &rules::terms(&catalogue))?;
-    rules::diagnose(&catalogue, &mut report);
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    match args.format {
-        OutputFormat::Terminal => terminal::render(
-            &report,
-            TerminalOptions {
-                every_entry: args.all,
-            },
-            &mut out,
-        )?,
-        OutputFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &report).context("writing JSON")?;
-            writeln!(out)?;
+    let mut full = pipeline::analyse(&options, &rules::terms(&catalogue))?;
+    rules::diagnose(&catalogue, &mut full);
+    let window =
+        view::resolve_window(&full, args.from, args.to).map_err(|e| UsageError(e.to_string()))?;
+    let report = match &window {
+        Some(window) => view::apply_window(&full, window),
+        None => full,
+    };
+    let view = View {
+        zone: args.timezone,
+        window,
+    };
+    let color = use_color(
+        args.color.into(),
+        targets.is_none() && stdout_is_terminal(),
+        std::env::var("NO_COLOR").ok().as_deref(),
+    );
+
+    match targets {
+        None => {
+            let stdout = io::stdout();
+            let mut out = io::BufWriter::new(stdout.lock());
+            for format in &formats {
+                render(*format, &report, &view, args, color, &mut out)?;
+            }
+            out.flush()?;
+        }
+        Some(paths) => {
+            let mut outputs = Vec::with_capacity(paths.len());
+            for (format, path) in formats.iter().zip(paths) {
+                let mut bytes = Vec::new();
+                render(*format, &report, &view, args, color, &mut bytes)?;
+                outputs.push((path, bytes));
+            }
+            let written: Vec<String> = outputs
+                .iter()
+                .map(|(path, _)| path.display().to_string())
+                .collect();
+            output::write_all(outputs, args.force)?;
+            if !args.quiet {
+                #[allow(clippy::print_stderr)]
+                {
+                    eprintln!("syncsift: wrote {}", written.join(", "));
+                }
+            }
         }
     }
-    out.flush()?;
-    Ok(if report.summary.parsed == 0 {
-        Outcome::NothingRead
-    } else if report.has_failures() {
-        Outcome::SomeInputsFailed
-    } else {
-        Outcome::Analysed
-    })
+    Ok(Outcome::of(&report, args.fail_on.map(Into::into)))
+}
+
+fn render(
+    format: OutputFormat,
+    report: &Report,
+    view: &View,
+    args: &AnalyseArgs,
+    color: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    match format {
+        OutputFormat::Terminal => terminal::render(
+            report,
+            TerminalOptions {
+                every_entry: args.all,
+                view: *view,
+                color,
+            },
+            out,
+        )?,
+        OutputFormat::Markdown => markdown::render(report, view, out)?,
+        OutputFormat::Html => html::render(report, view, out)?,
+        OutputFormat::Json => report::render_json(report, view, out).context("writing JSON")?,
+        OutputFormat::Jsonl => timesketch::render_jsonl(report, view, out)?,
+        OutputFormat::Csv => timesketch::render_csv(report, view, out)?,
+    }
+    Ok(())
 }
 
 /// Prints problems of a rule catalogue to stderr; the usage exit code.

@@ -28,6 +28,17 @@ pub fn inert(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Like [`inert`], but keeps line breaks: each line is made inert, `\r\n` and `\r` become `\n`.
+/// For formats that show multi-line messages (evidence blocks, CSV cells).
+pub fn inert_lines(text: &str) -> String {
+    let normalised = text.replace("\r\n", "\n").replace('\r', "\n");
+    normalised
+        .split('\n')
+        .map(inert)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The first line of `text`, made inert and cut to `max` characters (with `…` when cut).
 pub fn one_line(text: &str, max: usize) -> String {
     let first = text
@@ -59,6 +70,14 @@ mod tests {
         assert_eq!(inert("a\u{1b}[31mred"), "a\\u{1b}[31mred");
         assert_eq!(inert("nul\0here"), "nul\\u{0}here");
         assert_eq!(inert("bidi\u{202E}x"), "bidi\\u{202e}x");
+    }
+
+    #[test]
+    fn inert_lines_keeps_line_breaks_only() {
+        assert_eq!(
+            inert_lines("a\r\nb\rc\u{1b}[0m\0"),
+            "a\nb\nc\\u{1b}[0m\\u{0}"
+        );
     }
 
     #[test]

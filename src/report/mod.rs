@@ -3,13 +3,22 @@
 //! [`Report`] is what every output format reads: renderers contain no analysis, they only choose what
 //! to show and how. The JSON form of `Report` is a documented, stable interface (`schema_version`).
 
+pub mod color;
 pub mod finding;
+#[doc(hidden)]
+pub mod fixture;
+pub mod html;
+pub mod markdown;
 pub mod terminal;
+pub mod timesketch;
+pub mod view;
 
 pub use finding::{Confidence, Evidence, Finding, Gap, Link, RedactionSummary, Severity};
 
 use crate::timeline::Timeline;
 use serde::Serialize;
+use std::io::{self, Write};
+use view::{View, ViewNote};
 
 /// Version of the JSON document; bumped when a field changes meaning or disappears.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -159,4 +168,26 @@ impl Report {
     pub fn has_failures(&self) -> bool {
         self.summary.failed > 0 || self.summary.damaged > 0
     }
+}
+
+/// The JSON document: the report's own fields, then `view` (display zone and `--from`/`--to` window).
+#[derive(Serialize)]
+struct JsonDocument<'a> {
+    #[serde(flatten)]
+    report: &'a Report,
+    view: ViewNote,
+}
+
+/// Writes `--format json`: the report (times in UTC) plus a `view` object naming the display zone
+/// and the timeline window, when one was applied.
+///
+/// # Errors
+/// When writing fails.
+pub fn render_json(report: &Report, view: &View, out: &mut dyn Write) -> io::Result<()> {
+    let document = JsonDocument {
+        report,
+        view: ViewNote::from(view),
+    };
+    serde_json::to_writer_pretty(&mut *out, &document)?;
+    writeln!(out)
 }

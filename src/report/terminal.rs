@@ -2,11 +2,13 @@
 //! condensed timeline. Repeated entries are folded into the line that first showed them, with a
 //! count; everything taken from the bundle is made inert before printing.
 
+use crate::report::color::Palette;
+use crate::report::view::View;
 use crate::report::{Disposition, Report};
 use crate::sanitize::{inert, one_line};
 use crate::timeline::Entry;
 use std::io::{self, Write};
-use syncsift_parsers::{Level, TimeBasis};
+use syncsift_parsers::Level;
 
 /// How far back (in printed lines) a repeat is folded into an earlier line.
 const FOLD_WINDOW: usize = 8;
@@ -18,21 +20,15 @@ const MESSAGE_WIDTH: usize = 110;
 pub struct TerminalOptions {
     /// Print every entry on its own line, no folding (`--all`).
     pub every_entry: bool,
+    /// Display zone and timeline window.
+    pub view: View,
+    /// Use ANSI colour (decided by [`crate::report::color::use_color`]).
+    pub color: bool,
 }
 
 /// `2024-03-09 10:15:23 UTC`, prefixed with `≤`/`≥` for bounds and suffixed with `*` for assumed zones.
 pub fn time_label(entry: &Entry) -> String {
-    let Some(utc) = entry.record.time.utc else {
-        return "(no time)".to_owned();
-    };
-    let text = utc.format("%Y-%m-%d %H:%M:%S UTC").to_string();
-    match entry.record.time.basis {
-        TimeBasis::Recorded | TimeBasis::LocalWithStatedOffset => text,
-        TimeBasis::AssumedZone => format!("{text}*"),
-        TimeBasis::InferredAtOrBefore => format!("≤{text}"),
-        TimeBasis::InferredAtOrAfter => format!("≥{text}"),
-        TimeBasis::Unknown => "(no time)".to_owned(),
-    }
+    View::default().entry_time(entry)
 }
 
 fn level_label(level: Level) -> &'static str {
@@ -80,15 +76,13 @@ pub fn render(report: &Report, options: TerminalOptions, out: &mut dyn Write) ->
         s.entries,
         s.timeline_entries
     )?;
-    writeln!(
-        out,
-        "Times are UTC. Source times without a zone were read as {} (--source-tz) and are marked *; \
-         ≤ marks an entry with no time of its own, bounded by its file's modification time.",
-        report.settings.source_zone
-    )?;
+    writeln!(out, "{}", options.view.zone_statement(report))?;
+    if let Some(window) = options.view.window_statement(report) {
+        writeln!(out, "{window}")?;
+    }
     writeln!(out)?;
-    render_findings(report, out)?;
-    render_inputs(report, out)?;
+    render_findings(report, &options.view, Palette::new(options.color), out)?;
+    render_inputs(report, Palette::new(options.color), out)?;
     writeln!(out)?;
     render_timeline(report, options, out)
 }
@@ -96,19 +90,19 @@ pub fn render(report: &Report, options: TerminalOptions, out: &mut dyn Write) ->
 /// Evidence provenances shown per finding.
 const FINDING_EVIDENCE: usize = 2;
 
-/// `2024-03-09 10:15:23 UTC` from an RFC 3339 time.
-fn short_time(rfc3339: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(rfc3339).map_or_else(
-        |_| rfc3339.to_owned(),
-        |t| {
-            t.with_timezone(&chrono::Utc)
-                .format("%Y-%m-%d %H:%M:%S UTC")
-                .to_string()
-        },
-    )
-}
-
-fn render_findings(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+fn render_findings(
+    report: &Report,
+    view: &View,
+    palette: Palette,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    // Finding times are stored as RFC 3339 UTC; shown in the display zone.
+    let short_time = |rfc3339: &str| {
+        chrono::DateTime::parse_from_rfc3339(rfc3339).map_or_else(
+            |_| rfc3339.to_owned(),
+            |t| view.time(t.with_timezone(&chrono::Utc)),
+        )
+    };
     if report.findings.is_empty() {
         writeln!(out, "FINDINGS  none: no rule of the catalogue matched")?;
         writeln!(out)?;
@@ -123,9 +117,9 @@ fn render_findings(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         let severity = crate::rules::commands::severity_name(finding.severity).to_uppercase();
         writeln!(
             out,
-            "{:>3}. {:<8} {}  {}",
+            "{:>3}. {}  {}  {}",
             rank + 1,
-            severity,
+            palette.severity(finding.severity, &format!("{severity:<8}")),
             finding.id,
             inert(&finding.title)
         )?;
@@ -178,8 +172,8 @@ fn render_findings(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)
 }
 
-fn render_inputs(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "INPUTS")?;
+fn render_inputs(report: &Report, palette: Palette, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "{}", palette.heading("INPUTS"))?;
     for input in &report.inputs {
         let path = inert(&input.path);
         match input.disposition {
@@ -213,7 +207,8 @@ fn render_inputs(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             )?,
             Disposition::Failed => writeln!(
                 out,
-                "  FAILED   {path}: {}",
+                "  {}   {path}: {}",
+                palette.failure("FAILED"),
                 inert(input.reason.as_deref().unwrap_or(""))
             )?,
         }
@@ -234,15 +229,18 @@ fn render_timeline(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let timeline = &report.timeline;
+    let view = &options.view;
+    let palette = Palette::new(options.color);
+    let heading = palette.heading("TIMELINE");
     match timeline.span() {
         Some((first, last)) => writeln!(
             out,
-            "TIMELINE  {} entries, {} → {}",
+            "{heading}  {} entries, {} → {}",
             timeline.len(),
-            first.format("%Y-%m-%d %H:%M:%S UTC"),
-            last.format("%Y-%m-%d %H:%M:%S UTC")
+            view.time(first),
+            view.time(last)
         )?,
-        None => writeln!(out, "TIMELINE  {} entries", timeline.len())?,
+        None => writeln!(out, "{heading}  {} entries", timeline.len())?,
     }
     let mut lines: Vec<Line<'_>> = Vec::new();
     for entry in timeline.entries() {
@@ -271,17 +269,53 @@ fn render_timeline(
         let entry = line.entry;
         let mut text = format!(
             "  {:<25} {} {}  {}",
-            time_label(entry),
-            level_label(entry.record.level),
+            view.entry_time(entry),
+            palette.level(entry.record.level, level_label(entry.record.level)),
             source_label(entry),
             line.key.3
         );
         if line.repeats > 0 {
-            let until = line.last.map(time_label).unwrap_or_default();
+            let until = line.last.map(|e| view.entry_time(e)).unwrap_or_default();
             text.push_str(&format!("  [×{} until {until}]", line.repeats + 1));
         }
         writeln!(out, "{text}")?;
-        writeln!(out, "  {:<25} {}", "", inert(&report.provenance(entry)))?;
+        writeln!(
+            out,
+            "  {:<25} {}",
+            "",
+            palette.dim(&inert(&report.provenance(entry)))
+        )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixture::sample_report;
+
+    fn rendered(options: TerminalOptions) -> String {
+        let mut out = Vec::new();
+        render(&sample_report(), options, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn snapshot_without_colour() {
+        let text = rendered(TerminalOptions::default());
+        assert!(!text.contains('\u{1b}'), "escape code in uncoloured output");
+        insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn colour_only_from_the_renderer() {
+        let text = rendered(TerminalOptions {
+            color: true,
+            ..TerminalOptions::default()
+        });
+        assert!(text.contains("\u{1b}[31mERROR\u{1b}[0m"));
+        // The hostile message's own escape sequence stays inert.
+        assert!(text.contains("\\u{1b}[31mred"));
+        assert!(!text.contains("\u{1b}[31mred"));
+    }
 }

@@ -4,6 +4,7 @@
 mod bad_input;
 mod diagnosis;
 mod equivalence;
-mod shipped_bundles;
 mod hostile;
+mod reports;
+mod shipped_bundles;
 mod util;
