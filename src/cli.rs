@@ -23,6 +23,17 @@ TIME
   --source-tz (UTC unless told) and marked *. Agent trace entries that carry no time at all keep
   their order in the file and are shown as at or before (≤) their file's modification time.
 
+REDACTION
+  --redact replaces user names, e-mail and proxy addresses, DN values, logon names, GUIDs,
+  immutable ids, SIDs, tenant ids and *.onmicrosoft.com names, computer names and IP addresses by
+  pseudonyms (user-7hx2mq@domain-k3f9pz.example), the same value always by the same pseudonym, in
+  every output format. Microsoft service hosts and documentation links stay. The report says it is
+  redacted and how many values of each class were replaced. Without a key, a random one is drawn
+  and pseudonyms differ from run to run; with the same key, two reports give the same value the
+  same pseudonym. A key on the command line (--redact-key) lands in your shell history: prefer
+  the SYNCSIFT_REDACT_KEY environment variable. --redact-map FILE writes the mapping back to the
+  original values for you alone; it never overwrites a file and never goes into the report.
+
 EXIT CODES
   0  analysed
   2  usage error (bad flag or value)
@@ -32,7 +43,8 @@ EXIT CODES
 EXAMPLES
   syncsift AADCloudProvisioningDiagnostics-20240309-101500.zip
   syncsift analyse MECLOG/ --source-tz Europe/Berlin
-  syncsift analyse bundle.zip --format json > report.json";
+  syncsift analyse bundle.zip --format json > report.json
+  SYNCSIFT_REDACT_KEY=case-4711 syncsift bundle.zip --redact --redact-map case-4711.map.json";
 
 /// The `syncsift` command line.
 #[derive(Debug, Parser)]
@@ -91,6 +103,20 @@ pub struct AnalyseArgs {
     /// Largest zip member to decompress into memory (EVTX files and nested zips), e.g. 512MiB.
     #[arg(long, value_name = "SIZE", default_value = "1GiB", value_parser = parse_size)]
     pub max_member_size: u64,
+
+    /// Replace personal and tenant data by consistent pseudonyms in every output (see REDACTION).
+    #[arg(long)]
+    pub redact: bool,
+
+    /// Key of the pseudonyms, to make reports comparable (default: SYNCSIFT_REDACT_KEY, else a
+    /// random key). Warning: a key given here lands in your shell history; prefer the variable.
+    #[arg(long, value_name = "KEY", requires = "redact")]
+    pub redact_key: Option<String>,
+
+    /// Write the mapping original → pseudonym to FILE (JSON, local only; an existing FILE is never
+    /// overwritten).
+    #[arg(long, value_name = "FILE", requires = "redact")]
+    pub redact_map: Option<PathBuf>,
 
     /// No progress bar.
     #[arg(short = 'q', long)]

@@ -13,6 +13,7 @@
 pub mod cli;
 pub mod exit;
 pub mod pipeline;
+pub mod redact;
 pub mod relevance;
 pub mod report;
 pub mod sanitize;

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use syncsift::cli::{AnalyseArgs, Cli, Command, OutputFormat, with_default_subcommand};
 use syncsift::exit::Outcome;
 use syncsift::pipeline::{self, Options};
+use syncsift::redact::{self, Redactor};
 use syncsift::relevance::CatalogueTerms;
 use syncsift::report::terminal::{self, TerminalOptions};
 use syncsift::terminal::stderr_is_terminal;
@@ -43,7 +44,15 @@ fn analyse(args: &AnalyseArgs) -> anyhow::Result<Outcome> {
         },
         progress: !args.quiet && stderr_is_terminal(),
     };
-    let report = pipeline::analyse(&options, &CatalogueTerms::default())?;
+    let redactor = redactor(args)?;
+    let mut report = pipeline::analyse(&options, &CatalogueTerms::default())?;
+    // Once, on the finished report, before any renderer sees it.
+    if let Some(redactor) = &redactor {
+        let mapping = redact::redact_report(&mut report, redactor);
+        if let Some(path) = &args.redact_map {
+            mapping.write_new(path)?;
+        }
+    }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     match args.format {
@@ -67,6 +76,25 @@ fn analyse(args: &AnalyseArgs) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Analysed
     })
+}
+
+/// The redactor `--redact` asks for: keyed by `--redact-key`, else `SYNCSIFT_REDACT_KEY`, else a
+/// random key. Checks the map file first, so that a run does not end in an error after the work.
+fn redactor(args: &AnalyseArgs) -> anyhow::Result<Option<Redactor>> {
+    if !args.redact {
+        return Ok(None);
+    }
+    if let Some(path) = &args.redact_map
+        && path.exists()
+    {
+        return Err(redact::RedactError::MapExists(path.clone()).into());
+    }
+    let from_env = std::env::var("SYNCSIFT_REDACT_KEY").ok();
+    let redactor = match args.redact_key.as_deref().or(from_env.as_deref()) {
+        Some(secret) => Redactor::with_secret(secret)?,
+        None => Redactor::with_random_key()?,
+    };
+    Ok(Some(redactor))
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {

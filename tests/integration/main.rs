@@ -3,4 +3,5 @@
 
 mod bad_input;
 mod equivalence;
+mod redaction;
 mod util;
