@@ -90,7 +90,7 @@ const DN_VALUE: &str = r#"(?i)(CN|OU)=((?:\\.|[^,+;"<>\\\r\n])+)"#;
 const DC_RUN: &str = r"(?i)DC=([a-z0-9-]+)(?:\s*,\s*DC=([a-z0-9-]+))*";
 const DC_ONE: &str = r"(?i)DC=([a-z0-9-]+)";
 const LOGON: &str = r"([A-Za-z0-9][A-Za-z0-9._-]{0,62})\\([A-Za-z0-9][A-Za-z0-9._-]{0,63}\$?)";
-const KEYED: &str = r#"(?i)(samaccountname|sam-account-name|accountname|account name|username|user name|logonname|logon name|displayname|display name|givenname|given name|surname|sn|immutableid|immutable id|onpremisesimmutableid|sourceanchor|source anchor|ms-ds-consistencyguid|cloudanchor|tenantid|tenant id|tenant_id|tenant|directoryid|directory id|tenantname|tenant name|computername|computer name|computer|machinename|machine name|hostname|host name|dchostname|domain controller hostname|domain controller name|domain controller|fqdn|domainname|domain name|domain|forestname|forest name|forest)(?:"?\s*[:=]\s*"?|>)\s*([^\r\n"<>]+)"#;
+const KEYED: &str = r#"(?i)(samaccountname|sam-account-name|accountname|account name|username|user name|logonname|logon name|displayname|display name|givenname|given name|surname|sn|immutableid|immutable id|onpremisesimmutableid|sourceanchor|source anchor|ms-ds-consistencyguid|msds-consistencyguid|objectguid|cloudanchor|tenantid|tenant id|tenant_id|tenant|directoryid|directory id|tenantname|tenant name|computername|computer name|computer|machinename|machine name|hostname|host name|dchostname|domain controller hostname|domain controller name|domain controller|fqdn|domainname|domain name|domain|forestname|forest name|forest)(?:"?\s*[:=]\s*"?|>)\s*([^\r\n"<>]+)"#;
 const GUID: &str = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}";
 const HEX_ANCHOR: &str = r"\{([0-9A-Fa-f]{32,})\}";
 const BASE64_ANCHOR: &str = r"[A-Za-z0-9+/]{22}==";
@@ -322,6 +322,8 @@ impl Detectors {
                 | "sourceanchor"
                 | "source anchor"
                 | "ms ds consistencyguid"
+                | "msds consistencyguid"
+                | "objectguid"
                 | "cloudanchor" => KeyedKind::Anchor,
                 "tenantid" | "tenant id" | "tenant" | "directoryid" | "directory id"
                 | "tenantname" | "tenant name" => KeyedKind::Tenant,
@@ -332,6 +334,10 @@ impl Detectors {
             let raw = value.as_str();
             // Person names run to the end of the value; everything else is one token.
             let len = match kind {
+                // PowerShell prints byte arrays as `{151, 231, 18, ...}`.
+                KeyedKind::Anchor if raw.starts_with('{') => {
+                    raw.find('}').map_or(raw.len(), |end| end + 1)
+                }
                 KeyedKind::Person => raw.find([',', ';', '\t', '\'']).unwrap_or(raw.len()),
                 _ => raw
                     .find(|c: char| c.is_whitespace() || ",;'()[]{}".contains(c))
@@ -625,6 +631,10 @@ mod tests {
         assert_eq!(
             texts("<displayName>John Smith</displayName>"),
             ["John Smith"]
+        );
+        assert_eq!(
+            texts("mS-DS-ConsistencyGuid : {151, 231, 18, 52}"),
+            ["{151, 231, 18, 52}"]
         );
         assert!(texts("User: N/A").is_empty());
         assert_eq!(

@@ -96,16 +96,18 @@ fn guids_braced_or_not_and_tenant_ids() {
     let (out, mapping) = redactor().redact_texts(&[
         "connector {B891884F-051E-4A83-95AF-2544101C9083}",
         "Identifier : b891884f-051e-4a83-95af-2544101c9083",
+        "objectGUID: {B891884F-051E-4A83-95AF-2544101C9083}",
         "TenantId: 72f988bf-86f1-41af-91ab-2d7cd011db47",
         "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/oauth2",
     ]);
     let guid = name(Family::Guid, "b891884f-051e-4a83-95af-2544101c9083");
     assert_eq!(out[0], format!("connector {{{guid}}}"));
     assert_eq!(out[1], format!("Identifier : {guid}"));
+    assert_eq!(out[2], format!("objectGUID: {{{guid}}}"));
     let tenant = name(Family::TenantId, "72f988bf-86f1-41af-91ab-2d7cd011db47");
-    assert_eq!(out[2], format!("TenantId: {tenant}"));
+    assert_eq!(out[3], format!("TenantId: {tenant}"));
     assert_eq!(
-        out[3],
+        out[4],
         format!("https://login.microsoftonline.com/{tenant}/oauth2")
     );
     assert_eq!(mapping.counts().get("tenant"), Some(&1));
@@ -293,5 +295,189 @@ proptest! {
         let first = out[0].strip_prefix('x').and_then(|s| s.strip_prefix(a.as_str())).map(str::to_owned);
         let second = out[1].strip_suffix('y').and_then(|s| s.strip_suffix(b.as_str())).map(str::to_owned);
         prop_assert!(first.is_some() && first == second, "{out:?}");
+    }
+}
+
+// ------------------------------------------------------------------ whole reports
+
+mod report {
+    use super::*;
+    use crate::report::{
+        Confidence, Disposition, Evidence, FactReport, Finding, InputReport, Link, Report,
+        RunSettings, Severity, Summary, Tool,
+    };
+    use crate::timeline::Timeline;
+    use std::collections::BTreeMap;
+    use syncsift_parsers::{EventTime, Level, Locator, Record};
+
+    const UPN: &str = "jdoe@contoso.com";
+
+    fn input(path: &str) -> InputReport {
+        InputReport {
+            path: path.to_owned(),
+            container: None,
+            format: Some("agent trace (UTF-8)".to_owned()),
+            size: 1,
+            disposition: Disposition::Parsed,
+            reason: None,
+            entries: 1,
+            kept: 1,
+            facts: 0,
+            bad: 0,
+            problems: vec![format!("at 3: odd line for {UPN}")],
+            problem_count: 1,
+        }
+    }
+
+    fn record(message: &str, computer: Option<&str>) -> Record {
+        Record {
+            time: EventTime::unknown(),
+            provider: "Directory Synchronization".to_owned(),
+            event_id: Some(611),
+            level: Level::Error,
+            channel: Some("Application".to_owned()),
+            computer: computer.map(str::to_owned),
+            message: message.to_owned(),
+            fields: vec![("User".to_owned(), r"CONTOSO\jdoe".to_owned())],
+            locator: Locator::Line(3),
+        }
+    }
+
+    fn finding() -> Finding {
+        Finding {
+            id: "phs-domain-unreachable".to_owned(),
+            title: "Password hash sync cannot reach a domain controller".to_owned(),
+            product: "connect-sync".to_owned(),
+            severity: Severity::Error,
+            confidence: Confidence::High,
+            first_seen: None,
+            last_seen: None,
+            count: 1,
+            evidence: vec![Evidence {
+                entry: Some(0),
+                time: None,
+                provenance: "C:/cases/AADCONNECT01_Application_events.txt:3".to_owned(),
+                text: format!("failed for {UPN} on DC01.contoso.com (10.1.2.3)"),
+            }],
+            details: BTreeMap::from([
+                ("domain".to_owned(), vec!["contoso.com".to_owned()]),
+                ("dc_ip".to_owned(), vec!["10.1.2.3".to_owned()]),
+            ]),
+            gaps: Vec::new(),
+            explanation: "The sync server must reach a writable DC of contoso-like forests."
+                .to_owned(),
+            remediation: vec!["Open https://learn.microsoft.com/troubleshoot-phs".to_owned()],
+            links: vec![Link {
+                title: "Troubleshoot password hash sync".to_owned(),
+                url: "https://learn.microsoft.com/entra/identity/hybrid/connect/tshoot-connect-password-hash-synchronization".to_owned(),
+            }],
+        }
+    }
+
+    fn report() -> Report {
+        Report {
+            schema_version: crate::report::SCHEMA_VERSION,
+            tool: Tool::default(),
+            settings: RunSettings {
+                source_zone: "UTC".to_owned(),
+                selection: "all",
+            },
+            summary: Summary::default(),
+            inputs: vec![input("C:/cases/AADCONNECT01_Application_events.txt")],
+            findings: vec![finding()],
+            facts: vec![FactReport {
+                input: 0,
+                source: "C:/cases/AADCONNECT01_Application_events.txt:9".to_owned(),
+                section: Some("contoso.com".to_owned()),
+                key: "UserPrincipalName".to_owned(),
+                value: UPN.to_owned(),
+            }],
+            timeline: Timeline::merge(vec![(
+                0,
+                vec![record(
+                    &format!("Password sync failed for {UPN}"),
+                    Some("AADCONNECT01.contoso.com"),
+                )],
+            )]),
+            redaction: None,
+        }
+    }
+
+    #[test]
+    fn every_text_from_the_bundle_is_redacted_and_catalogue_text_stays() {
+        let mut report = report();
+        let before = finding();
+        let mapping = redact_report(&mut report, &redactor());
+        let json = serde_json::to_string(&report).expect("JSON");
+        for secret in ["jdoe", "contoso", "aadconnect01", "dc01", "10.1.2.3"] {
+            let explanation_hits = before.explanation.to_lowercase().matches(secret).count();
+            assert_eq!(
+                json.to_lowercase().matches(secret).count(),
+                explanation_hits,
+                "{secret} left outside the catalogue text: {json}"
+            );
+        }
+        let finding = &report.findings[0];
+        assert_eq!(finding.title, before.title);
+        assert_eq!(finding.explanation, before.explanation);
+        assert_eq!(finding.remediation, before.remediation);
+        assert_eq!(finding.links, before.links);
+        assert_eq!(report.facts[0].key, "UserPrincipalName");
+        assert_eq!(report.timeline.entries()[0].record.fields[0].0, "User");
+        assert_eq!(
+            report.timeline.entries()[0].record.provider,
+            "Directory Synchronization"
+        );
+        let summary = report.redaction.as_ref().expect("summary");
+        assert_eq!(summary.key, "given");
+        assert_eq!(summary.replaced, mapping.counts());
+        assert_eq!(summary.replaced.get("upn"), Some(&1));
+    }
+
+    #[test]
+    fn one_value_one_pseudonym_across_findings_timeline_facts_and_inputs() {
+        let mut report = report();
+        redact_report(&mut report, &redactor());
+        let upn = format!(
+            "{}@{}.example",
+            name(Family::User, "jdoe"),
+            name(Family::Domain, "contoso.com")
+        );
+        let host = name(Family::Host, "aadconnect01");
+        assert_eq!(report.facts[0].value, upn);
+        assert!(report.findings[0].evidence[0].text.contains(&upn));
+        assert!(report.inputs[0].problems[0].ends_with(&upn));
+        let entry = &report.timeline.entries()[0].record;
+        assert!(entry.message.ends_with(&upn));
+        assert_eq!(
+            entry.computer.as_deref(),
+            Some(format!("{host}.{}.example", name(Family::Domain, "contoso.com")).as_str())
+        );
+        assert_eq!(
+            entry.fields[0].1,
+            format!(
+                r"{}\{}",
+                name(Family::Netbios, "contoso"),
+                name(Family::User, "jdoe")
+            )
+        );
+        assert!(
+            report.inputs[0]
+                .path
+                .contains(&format!("{host}_Application"))
+        );
+        assert!(report.findings[0].evidence[0].provenance.contains(&host));
+        assert_eq!(
+            report.findings[0].details["domain"],
+            [format!("{}.example", name(Family::Domain, "contoso.com"))]
+        );
+        assert_eq!(
+            report.findings[0].details["dc_ip"],
+            [name(Family::Ipv4, "10.1.2.3")]
+        );
+        assert_eq!(
+            report.facts[0].section.as_deref(),
+            Some(format!("{}.example", name(Family::Domain, "contoso.com")).as_str())
+        );
     }
 }

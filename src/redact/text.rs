@@ -458,7 +458,12 @@ impl<'a> Session<'a> {
             KeyedKind::Account => (self.pseudo_user(value), Class::Account),
             KeyedKind::Person => (self.pseudonyms.name(Family::Person, value), Class::Person),
             KeyedKind::Anchor if is_guid(bare) => {
-                (self.pseudonyms.name(Family::Guid, bare), Class::Guid)
+                let guid = self.pseudonyms.name(Family::Guid, bare);
+                let braced = value.starts_with('{') && value.ends_with('}');
+                (
+                    if braced { format!("{{{guid}}}") } else { guid },
+                    Class::Guid,
+                )
             }
             KeyedKind::Anchor if value.contains('@') => return None,
             KeyedKind::Anchor => {
