@@ -89,7 +89,10 @@ fn redactor(args: &AnalyseArgs) -> anyhow::Result<Option<Redactor>> {
     {
         return Err(redact::RedactError::MapExists(path.clone()).into());
     }
-    let from_env = std::env::var("SYNCSIFT_REDACT_KEY").ok();
+    // An empty variable counts as unset; an empty --redact-key is an error.
+    let from_env = std::env::var("SYNCSIFT_REDACT_KEY")
+        .ok()
+        .filter(|k| !k.is_empty());
     let redactor = match args.redact_key.as_deref().or(from_env.as_deref()) {
         Some(secret) => Redactor::with_secret(secret)?,
         None => Redactor::with_random_key()?,

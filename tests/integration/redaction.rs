@@ -343,6 +343,10 @@ fn same_key_same_pseudonyms_and_the_map_reverses_them() {
         "the UPN is replaced by one pseudonym wherever it occurs"
     );
 
+    // Across formats: the terminal view of the same key shows the same pseudonym.
+    let terminal = run(&bundle, &["--redact", "--redact-key", "case-4711"]);
+    assert!(String::from_utf8_lossy(&terminal).contains(pseudonym));
+
     // The map is never overwritten.
     let again = syncsift()
         .arg("analyse")
