@@ -483,7 +483,7 @@ impl Detectors {
         for m in self.dotted.find_iter(text) {
             // `_` is a boundary: file names such as `error_export_contoso.com_-_AAD.xml`.
             let before_ok = byte_before(text, m.start())
-                .is_none_or(|b| !(b.is_ascii_alphanumeric() || b"-.@".contains(&b)));
+                .is_none_or(|b| !(b.is_ascii_alphanumeric() || b"-.".contains(&b)));
             if before_ok {
                 out.push(Candidate {
                     range: m.range(),
