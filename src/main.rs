@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use syncsift::cli::{AnalyseArgs, Cli, Command, OutputFormat, with_default_subcommand};
 use syncsift::exit::Outcome;
 use syncsift::pipeline::{self, Options};
-use syncsift::redact::{self, Redactor};
+use syncsift::redact::{self, RedactError, Redactor};
 use syncsift::relevance::CatalogueTerms;
 use syncsift::report::terminal::{self, TerminalOptions};
 use syncsift::terminal::stderr_is_terminal;
@@ -44,7 +44,17 @@ fn analyse(args: &AnalyseArgs) -> anyhow::Result<Outcome> {
         },
         progress: !args.quiet && stderr_is_terminal(),
     };
-    let redactor = redactor(args)?;
+    let redactor = match redactor(args) {
+        Ok(redactor) => redactor,
+        Err(error @ (RedactError::EmptyKey | RedactError::MapExists(_))) => {
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("syncsift: error: {error}");
+            }
+            return Ok(Outcome::Usage);
+        }
+        Err(error) => return Err(error.into()),
+    };
     let mut report = pipeline::analyse(&options, &CatalogueTerms::default())?;
     // Once, on the finished report, before any renderer sees it.
     if let Some(redactor) = &redactor {
@@ -80,14 +90,14 @@ fn analyse(args: &AnalyseArgs) -> anyhow::Result<Outcome> {
 
 /// The redactor `--redact` asks for: keyed by `--redact-key`, else `SYNCSIFT_REDACT_KEY`, else a
 /// random key. Checks the map file first, so that a run does not end in an error after the work.
-fn redactor(args: &AnalyseArgs) -> anyhow::Result<Option<Redactor>> {
+fn redactor(args: &AnalyseArgs) -> Result<Option<Redactor>, RedactError> {
     if !args.redact {
         return Ok(None);
     }
     if let Some(path) = &args.redact_map
         && path.exists()
     {
-        return Err(redact::RedactError::MapExists(path.clone()).into());
+        return Err(RedactError::MapExists(path.clone()));
     }
     // An empty variable counts as unset; an empty --redact-key is an error.
     let from_env = std::env::var("SYNCSIFT_REDACT_KEY")

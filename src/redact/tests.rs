@@ -217,8 +217,8 @@ fn consistent_within_and_distinct_between_values() {
 // ------------------------------------------------------------------ property tests
 
 fn filler() -> impl Strategy<Value = String> {
-    // Prose around values: words, punctuation, quotes, XML brackets. No `/` or `\\`: within a
-    // path, `DOMAIN\\user` is a path segment and is left alone by design.
+    // Prose around values: words, punctuation, quotes, XML brackets. No `/` or `\`: within a
+    // path, `DOMAIN\user` is a path segment and is left alone by design.
     "[ ,;:()\\[\\]\"'<>]{1,3}([A-Za-z]{0,8}[ ,;:()\\[\\]\"'<>]{1,3}){0,6}"
 }
 

@@ -355,6 +355,14 @@ fn same_key_same_pseudonyms_and_the_map_reverses_them() {
         .arg(&map)
         .output()
         .expect("runs");
-    assert!(!again.status.success());
+    assert_eq!(again.status.code(), Some(2), "a usage error");
     assert!(String::from_utf8_lossy(&again.stderr).contains("never overwritten"));
+    let empty_key = syncsift()
+        .arg("analyse")
+        .arg(&bundle)
+        .args(["-q", "--redact", "--redact-key", ""])
+        .output()
+        .expect("runs");
+    assert_eq!(empty_key.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&empty_key.stderr).contains("key is empty"));
 }
