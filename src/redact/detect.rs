@@ -8,7 +8,8 @@ use std::ops::Range;
 /// The form a candidate was found in, with the parts its replacement needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kind {
-    /// `local@domain`, with an optional proxy prefix (`smtp:`) kept as is.
+    /// `local@domain` (or URL-encoded `local%40domain`), with an optional proxy prefix (`smtp:`);
+    /// prefix and separator are kept as written.
     Address {
         /// `smtp:`/`SMTP:`/`sip:` and the like, when present.
         prefix: Option<Range<usize>>,
@@ -85,12 +86,12 @@ pub struct Candidate {
     pub kind: Kind,
 }
 
-const ADDRESS: &str = r"(?i)(?:(smtp|sip|eum|x400):)?([a-z0-9._%+#-](?:[a-z0-9._%+#'-]*[a-z0-9._%+#-])?)@([a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+)";
+const ADDRESS: &str = r"(?i)(?:(smtp|sip|eum|x400):)?([a-z0-9._%+#-](?:[a-z0-9._%+#'-]*[a-z0-9._%+#-])?)(?:@|%40)([a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+)";
 const DN_VALUE: &str = r#"(?i)(CN|OU)=((?:\\.|[^,+;"<>\\\r\n])+)"#;
 const DC_RUN: &str = r"(?i)DC=([a-z0-9-]+)(?:\s*,\s*DC=([a-z0-9-]+))*";
 const DC_ONE: &str = r"(?i)DC=([a-z0-9-]+)";
 const LOGON: &str = r"([A-Za-z0-9][A-Za-z0-9._-]{0,62})\\([A-Za-z0-9][A-Za-z0-9._-]{0,63}\$?)";
-const KEYED: &str = r#"(?i)(samaccountname|sam-account-name|accountname|account name|username|user name|logonname|logon name|displayname|display name|givenname|given name|surname|sn|immutableid|immutable id|onpremisesimmutableid|sourceanchor|source anchor|ms-ds-consistencyguid|msds-consistencyguid|objectguid|cloudanchor|tenantid|tenant id|tenant_id|tenant|directoryid|directory id|tenantname|tenant name|computername|computer name|computer|machinename|machine name|hostname|host name|dchostname|domain controller hostname|domain controller name|domain controller|fqdn|domainname|domain name|domain|forestname|forest name|forest)(?:"?\s*[:=]\s*"?|>)\s*([^\r\n"<>]+)"#;
+const KEYED: &str = r#"(?i)(samaccountname|sam-account-name|accountname|account name|username|user name|logonname|logon name|displayname|display name|givenname|given name|surname|sn|immutableid|immutable id|onpremisesimmutableid|sourceanchor|source anchor|anchor|ms-ds-consistencyguid|msds-consistencyguid|objectguid|cloudanchor|tenantid|tenant id|tenant_id|tenant|directoryid|directory id|tenantname|tenant name|computername|computer name|computer|machinename|machine name|hostname|host name|dchostname|domain controller hostname|domain controller name|domain controller|fqdn|domainname|domain name|domain|forestname|forest name|forest)(?:"?\s*[:=]\s*"?|>)\s*([^\r\n"<>]+)"#;
 const GUID: &str = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}";
 const HEX_ANCHOR: &str = r"\{([0-9A-Fa-f]{32,})\}";
 const BASE64_ANCHOR: &str = r"[A-Za-z0-9+/]{22}==";
@@ -321,6 +322,7 @@ impl Detectors {
                 | "onpremisesimmutableid"
                 | "sourceanchor"
                 | "source anchor"
+                | "anchor"
                 | "ms ds consistencyguid"
                 | "msds consistencyguid"
                 | "objectguid"
@@ -344,7 +346,17 @@ impl Detectors {
                     .unwrap_or(raw.len()),
             };
             let token = raw[..len].trim_end_matches(['.', ':']).trim_end();
-            if token.is_empty() || is_placeholder(token) {
+            // `Source anchor: mS-DS-ConsistencyGuid` names the attribute, a setting worth keeping.
+            let names_attribute = kind == KeyedKind::Anchor
+                && [
+                    "objectGUID",
+                    "mS-DS-ConsistencyGuid",
+                    "msDS-ConsistencyGuid",
+                    "employeeID",
+                ]
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(token));
+            if token.is_empty() || is_placeholder(token) || names_attribute {
                 continue;
             }
             out.push(Candidate {
@@ -628,6 +640,10 @@ mod tests {
     #[test]
     fn keyed_values() {
         assert_eq!(texts("sAMAccountName : jdoe"), ["jdoe"]);
+        assert_eq!(
+            texts("GET /users/jdoe%40contoso.com"),
+            ["jdoe%40contoso.com"]
+        );
         assert_eq!(
             texts("<displayName>John Smith</displayName>"),
             ["John Smith"]

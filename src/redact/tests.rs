@@ -37,6 +37,14 @@ fn upn_and_email() {
         name(Family::Domain, "contoso.com")
     );
     assert_eq!(one("user jdoe@Contoso.com signed in"), expected);
+    assert_eq!(
+        one("GET /v1.0/users/jdoe%40contoso.com"),
+        format!(
+            "GET /v1.0/users/{}%40{}.example",
+            name(Family::User, "jdoe"),
+            name(Family::Domain, "contoso.com")
+        )
+    );
 }
 
 #[test]

@@ -378,7 +378,11 @@ impl<'a> Session<'a> {
                     Some(p) => (&text[p.clone()], Class::ProxyAddress),
                     None => ("", Class::Upn),
                 };
-                (format!("{prefix_text}{user}@{domain_pseudo}"), class)
+                let separator = &text[local.end..domain.start];
+                (
+                    format!("{prefix_text}{user}{separator}{domain_pseudo}"),
+                    class,
+                )
             }
             Kind::DnValue { ou } => {
                 if allow::is_well_known_container(value) {
