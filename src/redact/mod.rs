@@ -134,9 +134,7 @@ impl Redactor {
 /// never be put into the report.
 pub fn redact_report(report: &mut Report, redactor: &Redactor) -> Mapping {
     let mut session = Session::new(&redactor.detectors, redactor.key.clone());
-    walk::learn(report, &mut session);
-    session.finish_learning();
-    walk::replace(report, &mut session);
+    walk::redact(report, &redactor.detectors, &mut session);
     let mapping = Mapping::new(redactor.origin, session.replaced());
     report.redaction = Some(RedactionSummary {
         key: redactor.origin.as_str().to_owned(),

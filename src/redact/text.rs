@@ -161,13 +161,19 @@ impl<'a> Session<'a> {
 
     /// Learns names from one text.
     pub fn learn(&mut self, text: &str, slot: Slot) {
+        let candidates = self.detectors.candidates(text);
+        self.learn_with(text, slot, &candidates);
+    }
+
+    /// Learns names from one text whose candidates were found already (`Detectors::candidates`).
+    pub fn learn_with(&mut self, text: &str, slot: Slot, candidates: &[Candidate]) {
         match slot {
             Slot::Computer => self.learn_host(text),
             Slot::Path => self.learn_path(text),
             Slot::Text => {}
         }
-        for candidate in self.detectors.candidates(text) {
-            self.learn_candidate(text, &candidate);
+        for candidate in candidates {
+            self.learn_candidate(text, candidate);
         }
     }
 
@@ -502,8 +508,14 @@ impl<'a> Session<'a> {
 
     /// The text with every value replaced, or `None` when nothing was replaced.
     pub fn redact(&mut self, text: &str) -> Option<String> {
+        let candidates = self.detectors.candidates(text);
+        self.redact_with(text, candidates)
+    }
+
+    /// [`Session::redact`] with the text's candidates found already.
+    pub fn redact_with(&mut self, text: &str, candidates: Vec<Candidate>) -> Option<String> {
         let mut actions: Vec<Action> = Vec::new();
-        for candidate in self.detectors.candidates(text) {
+        for candidate in candidates {
             if let Some((replacement, class)) = self.replacement(text, &candidate) {
                 actions.push(Action {
                     priority: priority(&candidate.kind),

@@ -1,111 +1,127 @@
 //! Every text of a report that can hold personal or tenant data, visited in one fixed order: inputs
-//! (paths, reasons, problems), facts (sections, sources, values), timeline entries (computer,
+//! (paths, reasons, problems), facts (sources, sections, values), timeline entries (computer,
 //! message, field values), findings (evidence provenance and text, details). What stays is said
 //! here too: fact keys, field names, providers and channels, and the catalogue texts of findings
 //! (id, title, explanation, remediation, links), which never come from the bundle.
+//!
+//! Both passes (learn, replace) go through the one visitor [`visit`], so they see the same texts in
+//! the same order; the candidates found in the first pass (in parallel) are reused by the second.
 
+use crate::redact::detect::{Candidate, Detectors};
 use crate::redact::text::{Session, Slot};
 use crate::report::Report;
+use rayon::prelude::*;
 
-/// Lets the session learn from every text, in walk order.
-pub fn learn(report: &Report, session: &mut Session<'_>) {
-    for input in &report.inputs {
-        session.learn(&input.path, Slot::Path);
-        for text in input.reason.iter().chain(&input.problems) {
-            session.learn(text, Slot::Text);
+/// One text of the report, as the visitor hands it out.
+enum Text<'a> {
+    /// A text on its own.
+    Plain(Slot, &'a mut String),
+    /// A value under a key that stays; the key tells what the value is (`sAMAccountName: jdoe`).
+    Keyed(&'a str, &'a mut String),
+}
+
+impl Text<'_> {
+    /// The text that is searched: `key: value` for keyed values.
+    fn searched(&self) -> String {
+        match self {
+            Text::Plain(_, text) => (*text).clone(),
+            Text::Keyed(key, value) => keyed(key, value),
         }
     }
-    for fact in &report.facts {
-        session.learn(&fact.source, Slot::Path);
-        if let Some(section) = &fact.section {
-            session.learn(section, Slot::Text);
-        }
-        session.learn(&keyed(&fact.key, &fact.value), Slot::Text);
-    }
-    for entry in report.timeline.entries() {
-        let record = &entry.record;
-        if let Some(computer) = &record.computer {
-            session.learn(computer, Slot::Computer);
-        }
-        session.learn(&record.message, Slot::Text);
-        for (name, value) in &record.fields {
-            session.learn(&keyed(name, value), Slot::Text);
-        }
-    }
-    for finding in &report.findings {
-        for evidence in &finding.evidence {
-            session.learn(&evidence.provenance, Slot::Path);
-            session.learn(&evidence.text, Slot::Text);
-        }
-        for (name, values) in &finding.details {
-            for value in values {
-                session.learn(&keyed(name, value), Slot::Text);
-            }
+
+    fn slot(&self) -> Slot {
+        match self {
+            Text::Plain(slot, _) => *slot,
+            Text::Keyed(..) => Slot::Text,
         }
     }
 }
 
-/// Replaces every value in every text, in walk order.
-pub fn replace(report: &mut Report, session: &mut Session<'_>) {
+/// Calls `f` for every text of `report`, in the fixed order.
+fn visit(report: &mut Report, f: &mut dyn FnMut(Text<'_>)) {
     for input in &mut report.inputs {
-        redact_in_place(session, &mut input.path);
+        f(Text::Plain(Slot::Path, &mut input.path));
         if let Some(reason) = &mut input.reason {
-            redact_in_place(session, reason);
+            f(Text::Plain(Slot::Text, reason));
         }
         for problem in &mut input.problems {
-            redact_in_place(session, problem);
+            f(Text::Plain(Slot::Text, problem));
         }
     }
     for fact in &mut report.facts {
-        redact_in_place(session, &mut fact.source);
+        f(Text::Plain(Slot::Path, &mut fact.source));
         if let Some(section) = &mut fact.section {
-            redact_in_place(session, section);
+            f(Text::Plain(Slot::Text, section));
         }
-        redact_value(session, &fact.key, &mut fact.value);
+        f(Text::Keyed(&fact.key, &mut fact.value));
     }
     for entry in report.timeline.entries_mut() {
         let record = &mut entry.record;
         if let Some(computer) = &mut record.computer {
-            redact_in_place(session, computer);
+            f(Text::Plain(Slot::Computer, computer));
         }
-        redact_in_place(session, &mut record.message);
+        f(Text::Plain(Slot::Text, &mut record.message));
         for (name, value) in &mut record.fields {
-            redact_value(session, name, value);
+            f(Text::Keyed(name, value));
         }
     }
     for finding in &mut report.findings {
         for evidence in &mut finding.evidence {
-            redact_in_place(session, &mut evidence.provenance);
-            redact_in_place(session, &mut evidence.text);
+            f(Text::Plain(Slot::Path, &mut evidence.provenance));
+            f(Text::Plain(Slot::Text, &mut evidence.text));
         }
         for (name, values) in &mut finding.details {
             for value in values {
-                redact_value(session, name, value);
+                f(Text::Keyed(name, value));
             }
         }
     }
 }
 
-fn redact_in_place(session: &mut Session<'_>, text: &mut String) {
-    if let Some(redacted) = session.redact(text) {
-        *text = redacted;
+/// Learns from every text, then replaces every value in every text.
+pub fn redact(report: &mut Report, detectors: &Detectors, session: &mut Session<'_>) {
+    let mut texts: Vec<(Slot, String)> = Vec::new();
+    visit(report, &mut |text| {
+        texts.push((text.slot(), text.searched()))
+    });
+    let candidates: Vec<Vec<Candidate>> = texts
+        .par_iter()
+        .map(|(_, text)| detectors.candidates(text))
+        .collect();
+    for ((slot, text), found) in texts.iter().zip(&candidates) {
+        session.learn_with(text, *slot, found);
     }
+    session.finish_learning();
+    drop(texts);
+    let mut found = candidates.into_iter();
+    visit(report, &mut |text| {
+        let candidates = found.next().unwrap_or_default();
+        match text {
+            Text::Plain(_, text) => {
+                if let Some(redacted) = session.redact_with(text, candidates) {
+                    *text = redacted;
+                }
+            }
+            Text::Keyed(key, value) => {
+                let searched = keyed(key, value);
+                let Some(redacted) = session.redact_with(&searched, candidates) else {
+                    return;
+                };
+                match redacted.strip_prefix(&format!("{key}: ")) {
+                    Some(rest) => *value = rest.to_owned(),
+                    // A replacement reached into the key: redact the value alone.
+                    None => {
+                        if let Some(alone) = session.redact(value) {
+                            *value = alone;
+                        }
+                    }
+                }
+            }
+        }
+    });
 }
 
-/// `key: value`, so that the key tells what the value is (`sAMAccountName: jdoe`).
+/// `key: value`, so that the key tells what the value is.
 fn keyed(key: &str, value: &str) -> String {
     format!("{key}: {value}")
-}
-
-/// Redacts a value in the light of its key; the key itself stays.
-fn redact_value(session: &mut Session<'_>, key: &str, value: &mut String) {
-    let prefix = format!("{key}: ");
-    let Some(redacted) = session.redact(&keyed(key, value)) else {
-        return;
-    };
-    match redacted.strip_prefix(&prefix) {
-        Some(rest) => *value = rest.to_owned(),
-        // A replacement reached into the key: redact the value alone.
-        None => redact_in_place(session, value),
-    }
 }
