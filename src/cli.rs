@@ -34,6 +34,17 @@ REPORTS
   are shown in; --from/--to cut the timeline (RFC 3339, or 24h/90m/7d before the end of the
   evidence) and every report says so.
 
+REDACTION
+  --redact replaces user names, e-mail and proxy addresses, DN values, logon names, GUIDs,
+  immutable ids, SIDs, tenant ids and *.onmicrosoft.com names, computer names and IP addresses by
+  pseudonyms (user-7hx2mq@domain-k3f9pz.example), the same value always by the same pseudonym, in
+  every output format. Microsoft service hosts and documentation links stay. The report says it is
+  redacted and how many values of each class were replaced. Without a key, a random one is drawn
+  and pseudonyms differ from run to run; with the same key, two reports give the same value the
+  same pseudonym. A key on the command line (--redact-key) lands in your shell history: prefer
+  the SYNCSIFT_REDACT_KEY environment variable. --redact-map FILE writes the mapping back to the
+  original values for you alone; it never overwrites a file and never goes into the report.
+
 EXIT CODES
   0  analysed
   1  analysed, with a finding at or above --fail-on (only when --fail-on is given)
@@ -47,7 +58,9 @@ EXAMPLES
   syncsift analyse bundle.zip --format json > report.json
   syncsift analyse bundle.zip --format html,markdown -o ticket-4711 --timezone Europe/Berlin
   syncsift analyse bundle.zip --format csv -o timeline.csv --from 24h
-  syncsift analyse bundle.zip -q --fail-on error";
+  syncsift analyse bundle.zip -q --fail-on error
+
+  SYNCSIFT_REDACT_KEY=case-4711 syncsift bundle.zip --redact --redact-map case-4711.map.json";
 
 /// The `syncsift` command line.
 #[derive(Debug, Parser)]
@@ -252,6 +265,20 @@ pub struct AnalyseArgs {
     /// Archive members to list in one run, over all archives; the rest are skipped.
     #[arg(long, value_name = "N", default_value_t = 100_000)]
     pub max_members: u64,
+
+    /// Replace personal and tenant data by consistent pseudonyms in every output (see REDACTION).
+    #[arg(long)]
+    pub redact: bool,
+
+    /// Key of the pseudonyms, to make reports comparable (default: SYNCSIFT_REDACT_KEY, else a
+    /// random key). Warning: a key given here lands in your shell history; prefer the variable.
+    #[arg(long, value_name = "KEY", requires = "redact")]
+    pub redact_key: Option<String>,
+
+    /// Write the mapping original → pseudonym to FILE (JSON, local only; an existing FILE is never
+    /// overwritten).
+    #[arg(long, value_name = "FILE", requires = "redact")]
+    pub redact_map: Option<PathBuf>,
 
     /// No progress bar.
     #[arg(short = 'q', long)]

@@ -16,6 +16,7 @@ pub mod cli;
 pub mod exit;
 pub mod output;
 pub mod pipeline;
+pub mod redact;
 pub mod relevance;
 pub mod report;
 pub mod rules;

@@ -12,6 +12,7 @@ use syncsift::cli::{
 use syncsift::exit::Outcome;
 use syncsift::output::{self, OutputError};
 use syncsift::pipeline::{self, Options};
+use syncsift::redact::{self, RedactError, Redactor};
 use syncsift::report::color::use_color;
 use syncsift::report::terminal::{self, TerminalOptions};
 use syncsift::report::view::{self, View};
@@ -98,12 +99,30 @@ fn analyse(args: &AnalyseArgs) -> anyhow::Result<Outcome> {
         },
         progress: !args.quiet && stderr_is_terminal(),
     };
+    let redactor = match redactor(args) {
+        Ok(redactor) => redactor,
+        Err(error @ (RedactError::EmptyKey | RedactError::MapExists(_))) => {
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("syncsift: error: {error}");
+            }
+            return Ok(Outcome::Usage);
+        }
+        Err(error) => return Err(error.into()),
+    };
     let catalogue = match Catalogue::load(args.rules.as_deref()) {
         Ok(catalogue) => catalogue,
         Err(error) => return Ok(report_rule_problems(&error)),
     };
     let mut full = pipeline::analyse(&options, &rules::terms(&catalogue))?;
     rules::diagnose(&catalogue, &mut full);
+    // Once, on the finished report, before any renderer (or the time window) sees it.
+    if let Some(redactor) = &redactor {
+        let mapping = redact::redact_report(&mut full, redactor);
+        if let Some(path) = &args.redact_map {
+            mapping.write_new(path)?;
+        }
+    }
     let window =
         view::resolve_window(&full, args.from, args.to).map_err(|e| UsageError(e.to_string()))?;
     let report = match &window {
@@ -239,6 +258,28 @@ fn explain(args: &ExplainArgs) -> anyhow::Result<Outcome> {
     commands::explain(rule, &mut out)?;
     out.flush()?;
     Ok(Outcome::Analysed)
+}
+
+/// The redactor `--redact` asks for: keyed by `--redact-key`, else `SYNCSIFT_REDACT_KEY`, else a
+/// random key. Checks the map file first, so that a run does not end in an error after the work.
+fn redactor(args: &AnalyseArgs) -> Result<Option<Redactor>, RedactError> {
+    if !args.redact {
+        return Ok(None);
+    }
+    if let Some(path) = &args.redact_map
+        && path.exists()
+    {
+        return Err(RedactError::MapExists(path.clone()));
+    }
+    // An empty variable counts as unset; an empty --redact-key is an error.
+    let from_env = std::env::var("SYNCSIFT_REDACT_KEY")
+        .ok()
+        .filter(|k| !k.is_empty());
+    let redactor = match args.redact_key.as_deref().or(from_env.as_deref()) {
+        Some(secret) => Redactor::with_secret(secret)?,
+        None => Redactor::with_random_key()?,
+    };
+    Ok(Some(redactor))
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {

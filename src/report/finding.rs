@@ -103,6 +103,6 @@ pub struct Finding {
 pub struct RedactionSummary {
     /// `given` (`--redact-key`) or `random` (a new key this run: pseudonyms differ between runs).
     pub key: String,
-    /// Values replaced, by class (`upn`, `guid`, `ipv4`, ...).
+    /// Distinct values replaced, by class (`upn`, `guid`, `ipv4`, ...; see `crate::redact::Class`).
     pub replaced: BTreeMap<String, u64>,
 }

@@ -76,6 +76,23 @@ pub fn render(report: &Report, options: TerminalOptions, out: &mut dyn Write) ->
         s.entries,
         s.timeline_entries
     )?;
+    if let Some(redaction) = &report.redaction {
+        let counts: Vec<String> = redaction
+            .replaced
+            .iter()
+            .map(|(class, n)| format!("{n} {class}"))
+            .collect();
+        let counts = if counts.is_empty() {
+            "nothing found to replace".to_owned()
+        } else {
+            counts.join(", ")
+        };
+        writeln!(
+            out,
+            "REDACTED: personal and tenant data replaced by pseudonyms ({} key): {counts}",
+            redaction.key
+        )?;
+    }
     writeln!(out, "{}", options.view.zone_statement(report))?;
     if let Some(window) = options.view.window_statement(report) {
         writeln!(out, "{window}")?;
