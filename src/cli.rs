@@ -76,7 +76,7 @@ pub struct Cli {
 pub enum Command {
     /// Read bundles and show what they say (the default: `syncsift PATH...` means this).
     #[command(visible_alias = "analyze", after_long_help = AFTER_HELP)]
-    Analyse(AnalyseArgs),
+    Analyse(Box<AnalyseArgs>),
     /// List or check the rule catalogue.
     #[command(subcommand)]
     Rules(RulesCommand),

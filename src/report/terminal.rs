@@ -134,7 +134,7 @@ fn render_findings(
         let severity = crate::rules::commands::severity_name(finding.severity).to_uppercase();
         writeln!(
             out,
-            "{:>3}. {}  {}  {}",
+            "{:>3}. {} {}  {}",
             rank + 1,
             palette.severity(finding.severity, &format!("{severity:<8}")),
             finding.id,
