@@ -1,12 +1,16 @@
 //! `--redact`: a bundle seeded with known personal and tenant values of every class, in UTF-8 and
-//! UTF-16LE agent traces, a PowerShell dump, run history, export errors and Event Viewer text. With
+//! UTF-16LE agent traces, a PowerShell dump, run history, export errors, Event Viewer text and an
+//! EVTX log (its `Computer` field and `EventData`). With
 //! `--redact` no seeded value appears in any output format (searched as bytes, ignoring case);
 //! without it they do, so the search means something.
 
 use crate::util::{syncsift, temp_dir, utf16le_with_bom, write};
+use chrono::{TimeZone, Utc};
 use std::path::Path;
 use syncsift_samples::error_export::{self, ExportError};
 use syncsift_samples::event_text::{self, TextEvent};
+use syncsift_samples::events;
+use syncsift_samples::evtx_writer::{EventData, evtx_bytes, level};
 use syncsift_samples::ps_dump::{format_list, out_file};
 use syncsift_samples::run_history::{self, RunRow};
 
@@ -26,6 +30,14 @@ const DC: &str = "TSDC02";
 const IPV4: &str = "172.20.31.45";
 const IPV6: &str = "fd12:3456:789a:1::2f";
 const PERSON: &str = "Marta Velasquez";
+// Seeded only in the EVTX log, so that its redaction is tested on its own.
+const EVTX_COMPUTER: &str = "TSSYNC11";
+const EVTX_UPN: &str = "jkowalski@tailspinx.com";
+const EVTX_GUID: &str = "8d41b7e2-0c5a-4f93-b6d8-1e2f3a4b5c6d";
+const EVTX_SID_DOMAIN: &str = "2967041183-774019562-3310457720";
+const EVTX_IPV4: &str = "10.44.118.9";
+const EVTX_CN: &str = "Kowalski";
+const EVTX_OU: &str = "Payroll Contractors";
 
 /// Every value that must not survive redaction.
 const SEEDED: &[&str] = &[
@@ -48,6 +60,14 @@ const SEEDED: &[&str] = &[
     IPV4,
     IPV6,
     PERSON,
+    EVTX_COMPUTER,
+    EVTX_UPN,
+    "jkowalski",
+    EVTX_GUID,
+    EVTX_SID_DOMAIN,
+    EVTX_IPV4,
+    EVTX_CN,
+    EVTX_OU,
 ];
 
 fn agent_trace_lines() -> String {
@@ -117,7 +137,7 @@ fn runs() -> Vec<RunRow> {
     }]
 }
 
-fn events() -> Vec<TextEvent> {
+fn text_events() -> Vec<TextEvent> {
     vec![TextEvent {
         log: "Application",
         source: "Directory Synchronization",
@@ -128,6 +148,34 @@ fn events() -> Vec<TextEvent> {
         computer: "SYNCSRV07.tailspinx.com",
         description: "Password hash synchronization failed for domain: tailspinx.com, domain controller hostname: TSDC02.tailspinx.com, domain controller IP address: 172.20.31.45.",
     }]
+}
+
+/// An Application log of the sync server: `Directory Synchronization` events (kept by the
+/// analysis) whose `Computer` and `EventData` carry values seeded nowhere else.
+fn application_evtx() -> Vec<u8> {
+    let time = |minute| {
+        Utc.with_ymd_and_hms(2024, 3, 14, 15, minute, 0)
+            .single()
+            .expect("valid time")
+    };
+    let mut failure = events::dirsync(611, level::ERROR, time(20), "");
+    failure.data = EventData::Unnamed(vec![
+        "Password hash synchronization failed for domain: tailspinx.com, domain controller hostname: TSDC02.tailspinx.com, domain controller IP address: 10.44.118.9.".to_owned(),
+        "User: jkowalski@tailspinx.com, objectGUID {8d41b7e2-0c5a-4f93-b6d8-1e2f3a4b5c6d}, objectSid S-1-5-21-2967041183-774019562-3310457720-2214, DN CN=Kowalski\\, Jan,OU=Payroll Contractors,DC=tailspinx,DC=com".to_owned(),
+    ]);
+    // Named data, as manifest-based providers write it.
+    let mut ping = events::dirsync(654, level::INFORMATION, time(22), events::PING_END);
+    ping.data = EventData::Named(vec![
+        ("UserPrincipalName".to_owned(), EVTX_UPN.to_owned()),
+        ("ObjectGuid".to_owned(), EVTX_GUID.to_owned()),
+        ("ClientAddress".to_owned(), EVTX_IPV4.to_owned()),
+    ]);
+    let computer = format!("{EVTX_COMPUTER}.tailspinx.com");
+    let mut log = [failure, ping];
+    for event in &mut log {
+        event.computer.clone_from(&computer);
+    }
+    evtx_bytes(&log).expect("EVTX written")
 }
 
 /// The bundle, laid out as a support collector does (the computer's name is in file names).
@@ -174,7 +222,12 @@ fn seeded_bundle(dir: &Path) -> std::path::PathBuf {
     write(
         &root,
         &format!("EVENTLOG/{COMPUTER}_Application_events.txt"),
-        &event_text::event_text(&events()),
+        &event_text::event_text(&text_events()),
+    );
+    write(
+        &root,
+        &format!("EVENTLOG/{COMPUTER}_Application.evtx"),
+        &application_evtx(),
     );
     root
 }
