@@ -7,5 +7,6 @@ mod equivalence;
 mod hostile;
 mod redaction;
 mod reports;
+mod sample_reports;
 mod shipped_bundles;
 mod util;

@@ -1,5 +1,6 @@
 //! Report outputs through the real binary: `-o` with atomic writes and `--force`, several formats in
-//! one run, `--from`/`--to`, `--timezone`, `--fail-on`, colour control, and the HTML page in a real
+//! one run, `--from`/`--to`, `--timezone`, `--fail-on` (on the Cloud Sync sample and a clean
+//! bundle), colour control, and the HTML page in a real
 //! headless Chromium when one is installed.
 
 use crate::util::{Method, agent_trace, syncsift, temp_dir, write, zip_bytes};
@@ -228,6 +229,57 @@ fn fail_on_exits_1_exactly_when_a_finding_is_severe_enough() {
         .stdout(predicate::str::contains(
             "1  analysed, with a finding at or above --fail-on",
         ));
+}
+
+/// Exit code and findings of one `--fail-on` run.
+fn fail_on_run(input: &Path, threshold: &str) -> (Option<i32>, Vec<String>) {
+    let output = syncsift()
+        .arg(input)
+        .args(["--format", "json", "--fail-on", threshold])
+        .output()
+        .expect("run");
+    let report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let severities = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["severity"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    (output.status.code(), severities)
+}
+
+#[test]
+fn fail_on_critical_fails_the_cloud_sync_sample_and_passes_a_clean_bundle() {
+    let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("samples/bundles")
+        .join(syncsift_samples::shipped::CLOUD_SYNC_ZIP);
+    let (code, severities) = fail_on_run(&sample, "critical");
+    assert!(
+        severities.iter().any(|s| s == "critical"),
+        "the sample has critical findings: {severities:?}"
+    );
+    assert_eq!(code, Some(1));
+
+    // A trace with nothing wrong in it: read, no findings, so even `--fail-on info` passes.
+    let dir = temp_dir();
+    let trace = [
+        "AADConnectProvisioningAgent.exe Information: 0 : Starting agent",
+        "    DateTime=2024-03-09T10:15:23.1234567Z",
+        "AADConnectProvisioningAgent.exe Information: 0 : Agent registration check completed",
+        "    DateTime=2024-03-09T10:15:24.0000000Z",
+        "",
+    ]
+    .join("\r\n");
+    let clean = write(
+        dir.path(),
+        "clean.zip",
+        &zip_bytes(&[("agent.log", trace.as_bytes(), Method::Deflated)]),
+    );
+    for threshold in ["critical", "info"] {
+        let (code, severities) = fail_on_run(&clean, threshold);
+        assert!(severities.is_empty(), "no findings: {severities:?}");
+        assert_eq!(code, Some(0), "--fail-on {threshold} without findings");
+    }
 }
 
 #[test]
