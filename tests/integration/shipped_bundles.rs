@@ -1,6 +1,8 @@
 //! The shipped sample bundles (`samples/bundles/`), analysed by the real binary: every input is
 //! read, the events the generator wrote are on the timeline at their UTC times, the Connect Sync
-//! dumps give their facts, and a damaged EVTX chunk costs only that chunk's records.
+//! dumps give their facts, the findings of issue 4 (staging mode, disabled scheduler, LocalDB limit,
+//! export errors) cite the member files they come from, and a damaged EVTX chunk costs only that
+//! chunk's records.
 
 use crate::util::{Method, syncsift, temp_dir, write, zip_bytes};
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -475,4 +477,135 @@ fn a_damaged_evtx_chunk_in_a_zip_costs_only_that_chunk() {
         entries(&report, "AADConnectProvisioningAgent.exe", Some(0)).len(),
         1
     );
+}
+
+/// The finding `id` of a report; fails when it is missing.
+fn finding<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["id"] == id)
+        .unwrap_or_else(|| panic!("no finding {id}"))
+}
+
+/// The provenance of each piece of a finding's evidence; for evidence from the timeline, checks
+/// that the entry it names supports the finding and was read from the input the provenance names.
+fn provenances<'a>(report: &'a Value, finding: &'a Value) -> Vec<&'a str> {
+    let id = &finding["id"];
+    finding["evidence"]
+        .as_array()
+        .expect("evidence")
+        .iter()
+        .map(|evidence| {
+            let provenance = evidence["provenance"].as_str().expect("provenance");
+            if let Some(index) = evidence["entry"].as_u64() {
+                let entry = &report["timeline"][index as usize];
+                assert!(
+                    entry["findings"]
+                        .as_array()
+                        .expect("entry findings")
+                        .contains(id),
+                    "entry {index} supports {id}"
+                );
+                let input =
+                    report["inputs"][entry["input"].as_u64().expect("input") as usize]["path"]
+                        .as_str()
+                        .expect("input path");
+                assert!(provenance.starts_with(input), "{provenance} is in {input}");
+            }
+            provenance
+        })
+        .collect()
+}
+
+#[test]
+fn connect_sync_sample_findings_point_into_their_member_files() {
+    let report = analyse(&bundle_path(shipped::CONNECT_SYNC_ZIP));
+    let member = |path: &str| {
+        format!(
+            "{}!/MECLOG-20240314-153000/20240314-153000/{path}",
+            shipped::CONNECT_SYNC_ZIP
+        )
+    };
+    let points_into = |provenance: &str, path: &str| {
+        provenance
+            .split_once(&member(path))
+            .is_some_and(|(_, locator)| locator.starts_with(':') || locator.starts_with('#'))
+    };
+    let scheduler = "CONFIG/MEC/Get-ADSyncScheduler.txt";
+
+    let staging = finding(&report, "staging-mode");
+    assert_eq!(staging["severity"], "warning");
+    let staging_evidence = &staging["evidence"];
+    assert!(
+        provenances(&report, staging)
+            .iter()
+            .zip(staging_evidence.as_array().expect("evidence"))
+            .any(|(p, e)| points_into(p, scheduler) && e["text"] == "StagingModeEnabled : True"),
+        "{staging_evidence}"
+    );
+
+    let disabled = finding(&report, "scheduler-disabled");
+    let disabled_evidence = &disabled["evidence"];
+    assert!(
+        provenances(&report, disabled)
+            .iter()
+            .zip(disabled_evidence.as_array().expect("evidence"))
+            .any(|(p, e)| points_into(p, scheduler) && e["text"] == "SyncCycleEnabled : False"),
+        "{disabled_evidence}"
+    );
+
+    // The LocalDB limit: the stopped-database-disk-full run in the run history, and ADSync 6323
+    // in the Application log.
+    let localdb = finding(&report, "localdb-size-limit");
+    assert_eq!(localdb["severity"], "critical");
+    let localdb_evidence = localdb["evidence"].as_array().expect("evidence");
+    let localdb_provenance = provenances(&report, localdb);
+    assert!(
+        localdb_provenance
+            .iter()
+            .zip(localdb_evidence)
+            .any(
+                |(p, e)| points_into(p, "RUNHISTORY/AADCONNECT01_Get-ADSyncRunProfileResult.csv")
+                    && e["text"]
+                        .as_str()
+                        .is_some_and(|t| t.contains("stopped-database-disk-full"))
+            ),
+        "{localdb_evidence:?}"
+    );
+    assert!(
+        localdb_provenance
+            .iter()
+            .zip(localdb_evidence)
+            .any(
+                |(p, e)| points_into(p, "EVENTLOG/AADCONNECT01_Application.evtx")
+                    && e["text"] == shipped::DB_FULL_6323
+            ),
+        "{localdb_evidence:?}"
+    );
+
+    // Two causes of export errors, each from the run step error results of the export run.
+    for (id, error_type) in [
+        ("export-invalid-soft-match", "InvalidSoftMatch"),
+        (
+            "export-attribute-value-must-be-unique",
+            "AttributeValueMustBeUnique",
+        ),
+    ] {
+        let export = finding(&report, id);
+        let evidence = export["evidence"].as_array().expect("evidence");
+        assert!(
+            provenances(&report, export)
+                .iter()
+                .zip(evidence)
+                .any(|(p, e)| points_into(
+                    p,
+                    "RUNHISTORY/AADCONNECT01_Get-ADSyncRunStepErrorResult.txt"
+                ) && e["text"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with(&format!("Export error {error_type} ")))),
+            "{id}: {evidence:?}"
+        );
+    }
 }
