@@ -161,9 +161,7 @@ pub fn sample_report() -> Report {
     // untimed warning.
     for (index, entry) in timeline.entries_mut().iter_mut().enumerate() {
         match index {
-            1 | 3 => entry
-                .findings
-                .push("adds-replication-access-denied".to_owned()),
+            1 | 3 => entry.findings.push("adds-account-permissions".to_owned()),
             0 | 4 => entry.findings.push("phs-no-heartbeat".to_owned()),
             _ => {}
         }
@@ -173,8 +171,8 @@ pub fn sample_report() -> Report {
     details.insert("domain".to_owned(), vec!["contoso.com".to_owned()]);
     details.insert("hostile".to_owned(), vec![HOSTILE.to_owned()]);
     let replication = Finding {
-        id: "adds-replication-access-denied".to_owned(),
-        title: "The AD DS connector account lacks Replicate Directory Changes".to_owned(),
+        id: "adds-account-permissions".to_owned(),
+        title: "The AD DS connector account lacks permissions (e.g. Replicate Directory Changes)".to_owned(),
         product: "connect-sync".to_owned(),
         severity: Severity::Error,
         confidence: Confidence::High,
