@@ -21,4 +21,5 @@ if grep -q "SKIPPED html_report_renders_in_headless_chromium" "$log"; then
     echo "html-check: the browser test was skipped" >&2
     exit 1
 fi
-ls -l target/test-artefacts/report-bundle.png target/test-artefacts/report-findings.png
+ls -l target/test-artefacts/report-bundle.png target/test-artefacts/report-connect-sync.png \
+    target/test-artefacts/report-findings.png

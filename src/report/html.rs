@@ -27,7 +27,7 @@ const BUCKETS: usize = 150;
 const STYLE: &str = include_str!("html/style.css");
 const SCRIPT: &str = include_str!("html/script.js");
 /// `sha256-` of [`STYLE`] and [`SCRIPT`], for the Content-Security-Policy (checked by a test).
-const STYLE_HASH: &str = "sha256-6SDW9KCnsDS9GLHLNMX4zGwcJ5Ba7PMR30IrfVHBTyQ=";
+const STYLE_HASH: &str = "sha256-vbQJHG8C6lttgg22bWKEIQsu7iG16vJ2KNPiynj16bg=";
 const SCRIPT_HASH: &str = "sha256-zqTG3+yYYpSW5g4VAk8Xhn6CicdoWClutzYp6SXrR7E=";
 
 /// Escapes text for HTML content and double- or single-quoted attributes, controls made inert.
@@ -38,6 +38,12 @@ pub fn escape(text: &str) -> String {
 /// Like [`escape`] but keeps line breaks (for `white-space: pre-wrap` blocks).
 pub fn escape_lines(text: &str) -> String {
     escape_raw(&inert_lines(text))
+}
+
+/// Like [`escape`] for prose from the catalogue (explanations, remediation steps): their line
+/// breaks are only wrapping, so they become spaces, as in the Markdown report.
+pub fn escape_prose(text: &str) -> String {
+    escape_lines(text).replace('\n', " ")
 }
 
 fn escape_raw(text: &str) -> String {
@@ -197,8 +203,23 @@ fn write_page(report: &Report, view: &View, page: &mut String) -> std::fmt::Resu
     writeln!(page, "</html>")
 }
 
+/// A first/last-seen cell: date and time each kept on one line, so a narrow column breaks between
+/// them and not inside the date.
 fn seen(time: Option<&str>, view: &View) -> String {
-    time.map_or_else(|| "–".to_owned(), |t| escape(&view.stored_time(t)))
+    time.map_or_else(
+        || "–".to_owned(),
+        |t| {
+            let shown = view.stored_time(t);
+            match shown.split_once(' ') {
+                Some((date, clock)) => format!(
+                    "<span class=\"nobr\">{}</span> <span class=\"nobr\">{}</span>",
+                    escape(date),
+                    escape(clock)
+                ),
+                None => escape(&shown),
+            }
+        },
+    )
 }
 
 fn write_summary(report: &Report, view: &View, page: &mut String) -> std::fmt::Result {
@@ -233,7 +254,7 @@ fn write_summary(report: &Report, view: &View, page: &mut String) -> std::fmt::R
             seen(f.first_seen.as_deref(), view),
             seen(f.last_seen.as_deref(), view),
             f.count,
-            escape(f.remediation.first().map_or("", String::as_str))
+            escape_prose(f.remediation.first().map_or("", String::as_str))
         )?;
     }
     writeln!(page, "</tbody></table>")?;
@@ -385,12 +406,18 @@ fn write_chart(report: &Report, view: &View, page: &mut String) -> std::fmt::Res
                 escape(&view.time(from)),
                 escape(&view.time(to))
             )?;
+            // The label goes right of the gap's start, or left of it when it would run past the
+            // chart's edge (a gap up to the end of the evidence); about 7 units per character.
+            let label = format!("gap {} min", gap.minutes);
+            let (label_x, anchor) = if x1 + 4.0 + 7.0 * label.len() as f64 > WIDTH {
+                (x1 - 4.0, "end")
+            } else {
+                (x1 + 4.0, "start")
+            };
             writeln!(
                 page,
-                "<text x=\"{}\" y=\"{}\" class=\"gap-label\">gap {} min</text>",
-                x1 + 4.0,
+                "<text x=\"{label_x}\" y=\"{}\" text-anchor=\"{anchor}\" class=\"gap-label\">{label}</text>",
                 TOP + LANE * lane as f64 + 15.0,
-                gap.minutes
             )?;
         }
     }
@@ -548,19 +575,27 @@ fn write_finding(number: usize, f: &Finding, view: &View, page: &mut String) -> 
         number + 1,
         escape(&f.title)
     )?;
+    // Findings from configuration dumps have no time: say so rather than "seen – → –".
+    let when = if f.first_seen.is_none() && f.last_seen.is_none() {
+        "not timed".to_owned()
+    } else {
+        format!(
+            "seen {} → {}",
+            seen(f.first_seen.as_deref(), view),
+            seen(f.last_seen.as_deref(), view)
+        )
+    };
     writeln!(
         page,
-        "<p class=\"meta\"><code>{}</code> · {} · confidence {} · seen {} → {} · {} piece(s) of \
+        "<p class=\"meta\"><code>{}</code> · {} · confidence {} · {when} · {} piece(s) of \
          evidence</p>",
         escape(&f.id),
         escape(&f.product),
         confidence_name(f.confidence),
-        seen(f.first_seen.as_deref(), view),
-        seen(f.last_seen.as_deref(), view),
         f.count
     )?;
     if !f.explanation.trim().is_empty() {
-        writeln!(page, "<p>{}</p>", escape(&f.explanation))?;
+        writeln!(page, "<p>{}</p>", escape_prose(&f.explanation))?;
     }
     if !f.details.is_empty() {
         writeln!(page, "<table class=\"kv\"><tbody>")?;
@@ -597,7 +632,7 @@ fn write_finding(number: usize, f: &Finding, view: &View, page: &mut String) -> 
             "<p><strong>What to do</strong></p><ol class=\"steps\">"
         )?;
         for step in &f.remediation {
-            writeln!(page, "<li>{}</li>", escape(step))?;
+            writeln!(page, "<li>{}</li>", escape_prose(step))?;
         }
         writeln!(page, "</ol>")?;
     }
@@ -784,6 +819,24 @@ mod tests {
             "&lt;a href=&#39;x&#39;&gt;&quot;&amp;&quot;&lt;/a&gt;\\u{1b}[0m\\u{0}"
         );
         assert_eq!(escape_lines("a\r\n<b>"), "a\n&lt;b&gt;");
+        assert_eq!(
+            escape_prose("when the\r\nlimit <is>\u{1b}"),
+            "when the limit &lt;is&gt;\\u{1b}"
+        );
+    }
+
+    #[test]
+    fn wrapped_explanations_and_steps_read_as_prose() {
+        let mut report = sample_report();
+        report.findings[0].explanation = "When the\nlimit is reached".to_owned();
+        report.findings[0].remediation = vec!["Stop the\nservice.".to_owned()];
+        let page = to_string(&report, &View::default());
+        assert!(page.contains("<p>When the limit is reached</p>"));
+        assert!(page.contains("<li>Stop the service.</li>"));
+        assert!(
+            page.contains("<td>Stop the service.</td></tr>"),
+            "summary's first step"
+        );
     }
 
     #[test]

@@ -428,9 +428,10 @@ fn render_in_chromium(browser: &str, page: &Path, shot: &str) -> String {
     dom_text
 }
 
-/// The HTML report in a real browser: the binary's page for a small bundle and the page of the
-/// hand-made report with findings, gaps and hostile text. Skipped (saying so) when no Chromium is
-/// installed; CI installs it (`.ci/run`), and `scripts/html-check.sh` insists on it.
+/// The HTML report in a real browser: the binary's pages for a small bundle and the Connect Sync
+/// sample, and the page of the hand-made report with findings, gaps and hostile text. Skipped
+/// (saying so) when no Chromium is installed; CI installs it (`.ci/run`), and
+/// `scripts/html-check.sh` insists on it.
 #[test]
 fn html_report_renders_in_headless_chromium() {
     let Some(browser) = chromium() else {
@@ -450,6 +451,37 @@ fn html_report_renders_in_headless_chromium() {
     assert!(dom.contains("id=\"summary\"") && dom.contains("id=\"timeline-table\""));
     // The script un-hid the filters and counted the rows.
     assert!(dom.contains("3 of 3 entries shown"), "{dom}");
+
+    // The Connect Sync sample: many findings, untimed ones from configuration dumps, a heartbeat
+    // gap up to the end of the evidence.
+    let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("samples/bundles")
+        .join(syncsift_samples::shipped::CONNECT_SYNC_ZIP);
+    let sample_page = dir.path().join("connect-sync.html");
+    syncsift()
+        .arg(&sample)
+        .args(["--format", "html", "-q", "-o"])
+        .arg(&sample_page)
+        .assert()
+        .success();
+    let dom = render_in_chromium(browser, &sample_page, "report-connect-sync.png");
+    for id in [
+        "localdb-size-limit",
+        "staging-mode",
+        "scheduler-disabled",
+        "export-invalid-soft-match",
+        "phs-no-heartbeat",
+    ] {
+        assert!(
+            dom.contains(&format!("id=\"finding-{id}\"")),
+            "{id} missing"
+        );
+    }
+    assert!(dom.contains("class=\"gap\""), "heartbeat gap not drawn");
+    assert!(
+        !dom.contains("\\u{a}"),
+        "wrapped catalogue text shows escapes"
+    );
 
     let report = syncsift::report::fixture::sample_report();
     let fixture_page = dir.path().join("fixture.html");
