@@ -1,5 +1,5 @@
-//! Snapshots of the reports of the shipped sample bundles (`samples/bundles/`): Markdown and
-//! Timesketch JSONL as the binary writes them, run from the repository root with a relative path
+//! Snapshots of the reports of the shipped sample bundles (`samples/bundles/`) in every format
+//! (terminal without colour, Markdown, HTML, JSON, Timesketch JSONL and CSV) as the binary writes them, run from the repository root with a relative path
 //! so that no absolute path of the machine ends up in a report. The tool version in the Markdown
 //! header is replaced, so a version bump alone does not break the snapshots.
 
@@ -44,6 +44,7 @@ fn report(zip: &str, format: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+        .replace(env!("CARGO_PKG_VERSION"), "[version]")
 }
 
 #[test]
@@ -64,4 +65,44 @@ fn cloud_sync_sample_markdown() {
 #[test]
 fn cloud_sync_sample_jsonl() {
     insta::assert_snapshot!(report(shipped::CLOUD_SYNC_ZIP, "jsonl"));
+}
+
+#[test]
+fn connect_sync_sample_terminal() {
+    insta::assert_snapshot!(report(shipped::CONNECT_SYNC_ZIP, "terminal"));
+}
+
+#[test]
+fn connect_sync_sample_html() {
+    insta::assert_snapshot!(report(shipped::CONNECT_SYNC_ZIP, "html"));
+}
+
+#[test]
+fn connect_sync_sample_json() {
+    insta::assert_snapshot!(report(shipped::CONNECT_SYNC_ZIP, "json"));
+}
+
+#[test]
+fn connect_sync_sample_csv() {
+    insta::assert_snapshot!(report(shipped::CONNECT_SYNC_ZIP, "csv"));
+}
+
+#[test]
+fn cloud_sync_sample_terminal() {
+    insta::assert_snapshot!(report(shipped::CLOUD_SYNC_ZIP, "terminal"));
+}
+
+#[test]
+fn cloud_sync_sample_html() {
+    insta::assert_snapshot!(report(shipped::CLOUD_SYNC_ZIP, "html"));
+}
+
+#[test]
+fn cloud_sync_sample_json() {
+    insta::assert_snapshot!(report(shipped::CLOUD_SYNC_ZIP, "json"));
+}
+
+#[test]
+fn cloud_sync_sample_csv() {
+    insta::assert_snapshot!(report(shipped::CLOUD_SYNC_ZIP, "csv"));
 }
