@@ -5,6 +5,7 @@ mod bad_input;
 mod diagnosis;
 mod equivalence;
 mod hostile;
+mod per_cause;
 mod redaction;
 mod reports;
 mod sample_reports;
