@@ -30,7 +30,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse_from(with_default_subcommand(std::env::args_os().collect()));
     let result = match cli.command {
         Command::Analyse(args) => analyse(&args),
-        Command::Rules(RulesCommand::List(args)) => rules_list(args.dir.dir.as_deref(), args.literals),
+        Command::Rules(RulesCommand::List(args)) => {
+            rules_list(args.dir.dir.as_deref(), args.literals)
+        }
         Command::Rules(RulesCommand::Check(dir)) => rules_check(dir.dir.as_deref()),
         Command::Explain(args) => explain(&args),
     };
