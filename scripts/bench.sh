@@ -132,14 +132,16 @@ labels = {
     "bundle": ["syncsift (zip)", "cat zip", "unzip -p", "cat unpacked files"],
     "threads": ["syncsift --threads 1 (zip)", "syncsift --threads N (zip)"],
 }
-print("| comparison | command | mean s | ± s | syncsift / this |")
-print("|---|---|---:|---:|---:|")
+# CPU time (user + system) next to wall time: on a shared machine wall time also counts waiting.
+print("| comparison | command | wall mean s | ± s | CPU s | syncsift / this (wall) | syncsift / this (CPU) |")
+print("|---|---|---:|---:|---:|---:|---:|")
 for name, names in labels.items():
     results = json.load(open(f"{out}/{name}.json"))["results"]
-    base = results[0]["mean"]
-    for label, r in zip(names, results):
-        ratio = "" if r is results[0] else f"{base / r['mean']:.2f}"
-        print(f"| {name} | {label} | {r['mean']:.3f} | {r['stddev'] or 0:.3f} | {ratio} |")
+    cpu = [r["user"] + r["system"] for r in results]
+    for i, (label, r) in enumerate(zip(names, results)):
+        wall = "" if i == 0 else f"{results[0]['mean'] / r['mean']:.2f}"
+        cpus = "" if i == 0 else f"{cpu[0] / cpu[i]:.2f}"
+        print(f"| {name} | {label} | {r['mean']:.3f} | {r['stddev'] or 0:.3f} | {cpu[i]:.3f} | {wall} | {cpus} |")
 print()
 print("| input | uncompressed MB | entries | syncsift mean s | MB/s | entries/s | peak RSS MB |")
 print("|---|---:|---:|---:|---:|---:|---:|")
