@@ -89,7 +89,8 @@ cat "$BUNDLE" "$UTF16_AS_UTF8" >/dev/null
 find "$LOOSE" -type f -exec cat {} + >/dev/null
 
 q() { printf '%q ' "$@"; }
-SS="$(q "$SYNCSIFT") analyse -q --threads $THREADS --color never"
+SS_ANY="$(q "$SYNCSIFT") analyse -q --color never"
+SS="$SS_ANY --threads $THREADS"
 EVTX_DUMP=""
 for f in "${EVTX[@]}"; do EVTX_DUMP+="evtx_dump -t $THREADS -o jsonl $(q "$f")>/dev/null; "; done
 RG="rg -c -i -F -j $THREADS -f $(q "$LITERALS")"
@@ -109,7 +110,7 @@ compare utf16-trace "$SS $(q "$UTF16") >/dev/null" "$RG $(q "$UTF16_AS_UTF8") >/
     "$RG $(q "$UTF16") >/dev/null"
 compare bundle "$SS $(q "$BUNDLE") >/dev/null" "cat $(q "$BUNDLE") >/dev/null" \
     "unzip -p $(q "$BUNDLE") >/dev/null" "find $(q "$LOOSE") -type f -exec cat {} + >/dev/null"
-compare threads "$SS --threads 1 $(q "$BUNDLE") >/dev/null" "$SS $(q "$BUNDLE") >/dev/null"
+compare threads "$SS_ANY --threads 1 $(q "$BUNDLE") >/dev/null" "$SS $(q "$BUNDLE") >/dev/null"
 
 # --- records, peak RSS ------------------------------------------------------------------------
 say "records and peak RSS of the syncsift runs"
