@@ -88,10 +88,21 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
     /// One line per rule: id, severity, product, title.
-    List(RulesDirArg),
+    List(RulesListArgs),
     /// Validate the shipped catalogue and, when given, a folder of user rule files (*.toml).
     /// Exit 0 when valid, 2 with `file:line: field: problem` messages otherwise.
     Check(RulesDirArg),
+}
+
+/// Flags of `rules list`.
+#[derive(Debug, Args)]
+pub struct RulesListArgs {
+    #[command(flatten)]
+    pub dir: RulesDirArg,
+    /// Print the catalogue's signature literals instead, one per line (for `rg -F -f` in
+    /// `scripts/bench.sh`).
+    #[arg(long, hide = true)]
+    pub literals: bool,
 }
 
 /// An optional user rule folder.

@@ -30,7 +30,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse_from(with_default_subcommand(std::env::args_os().collect()));
     let result = match cli.command {
         Command::Analyse(args) => analyse(&args),
-        Command::Rules(RulesCommand::List(dir)) => rules_list(dir.dir.as_deref()),
+        Command::Rules(RulesCommand::List(args)) => {
+            rules_list(args.dir.dir.as_deref(), args.literals)
+        }
         Command::Rules(RulesCommand::Check(dir)) => rules_check(dir.dir.as_deref()),
         Command::Explain(args) => explain(&args),
     };
@@ -207,13 +209,17 @@ fn report_rule_problems(error: &rules::CatalogueError) -> Outcome {
     Outcome::Usage
 }
 
-fn rules_list(dir: Option<&std::path::Path>) -> anyhow::Result<Outcome> {
+fn rules_list(dir: Option<&std::path::Path>, literals: bool) -> anyhow::Result<Outcome> {
     let catalogue = match Catalogue::load(dir) {
         Ok(catalogue) => catalogue,
         Err(error) => return Ok(report_rule_problems(&error)),
     };
     let mut out = io::BufWriter::new(io::stdout().lock());
-    commands::list(&catalogue, &mut out)?;
+    if literals {
+        commands::literals(&catalogue, &mut out)?;
+    } else {
+        commands::list(&catalogue, &mut out)?;
+    }
     out.flush()?;
     Ok(Outcome::Analysed)
 }

@@ -40,6 +40,29 @@ pub fn list(catalogue: &Catalogue, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{} rules", catalogue.rules().len())
 }
 
+/// Every signature literal of the catalogue (scoped to providers or not), sorted, one per line:
+/// the same strings the matcher searches for (ASCII case-insensitively), for comparisons with
+/// `rg -i -F -f`.
+///
+/// # Errors
+/// When writing fails.
+pub fn literals(catalogue: &Catalogue, out: &mut dyn Write) -> io::Result<()> {
+    let terms = crate::rules::engine::terms(catalogue);
+    let mut all: Vec<&str> = terms
+        .literals
+        .iter()
+        .chain(terms.scoped_literals.iter().flat_map(|(_, l)| l))
+        .map(String::as_str)
+        .filter(|l| !l.contains(['\r', '\n']))
+        .collect();
+    all.sort_unstable();
+    all.dedup();
+    for literal in all {
+        writeln!(out, "{literal}")?;
+    }
+    Ok(())
+}
+
 /// Title, explanation, remediation and links of one rule.
 ///
 /// # Errors
