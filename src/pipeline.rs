@@ -146,6 +146,7 @@ fn read_one(input: &Input, options: &Options, selector: &Selector) -> Option<Out
     };
     let mut collected = Collected::default();
     let result = catch_unwind(AssertUnwindSafe(|| {
+        inject_panic_for_tests(&input.path);
         bundle::read(
             format,
             data,
@@ -177,6 +178,19 @@ fn read_one(input: &Input, options: &Options, selector: &Selector) -> Option<Out
         }
     };
     Some(Outcome { result, collected })
+}
+
+/// Debug builds only: panics while reading an input whose path ends with the value of
+/// `SYNCSIFT_TEST_PANIC_ON`, so the tests can prove a parser bug is contained to its input.
+/// Release builds compile this to nothing.
+fn inject_panic_for_tests(path: &str) {
+    if cfg!(debug_assertions)
+        && let Some(suffix) = std::env::var_os("SYNCSIFT_TEST_PANIC_ON")
+        && !suffix.is_empty()
+        && path.ends_with(suffix.to_string_lossy().as_ref())
+    {
+        panic!("injected by SYNCSIFT_TEST_PANIC_ON for {path}");
+    }
 }
 
 fn error_chain(error: &dyn std::error::Error) -> String {

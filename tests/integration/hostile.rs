@@ -682,3 +682,47 @@ fn a_bomb_that_lies_about_its_size_is_stopped_at_the_size_it_declares() {
     );
     assert_eq!(code, 4);
 }
+
+/// A parser bug (a panic, injected through the debug-build hook `SYNCSIFT_TEST_PANIC_ON`) is caught
+/// at the input boundary: that input is failed with the panic's message, the other inputs are
+/// still read and diagnosed, and the run ends with exit code 4.
+#[test]
+fn a_panic_in_one_input_fails_that_input_only() {
+    let dir = temp_dir();
+    write(dir.path(), "agent-a.log", agent_trace().as_bytes());
+    write(dir.path(), "agent-b.log", agent_trace().as_bytes());
+    let clean = report(&[dir.path().as_os_str()]).0;
+
+    let output = syncsift()
+        .env("SYNCSIFT_TEST_PANIC_ON", "agent-b.log")
+        .args(["analyse", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .expect("run syncsift");
+    assert_eq!(output.status.code(), Some(4), "a contained panic exits 4");
+    let injured: Value = serde_json::from_slice(&output.stdout).expect("JSON report");
+
+    let found = dispositions(&injured);
+    assert_eq!(found[0].0, "agent-a.log");
+    assert_eq!(found[0].1, "parsed");
+    assert_eq!(found[1].0, "agent-b.log");
+    assert_eq!(found[1].1, "failed");
+    assert!(
+        found[1].2.starts_with(
+            "internal error while reading (please report it): injected by SYNCSIFT_TEST_PANIC_ON"
+        ),
+        "{}",
+        found[1].2
+    );
+    // The surviving input still yields the same causes as a clean run.
+    let causes = |r: &Value| -> Vec<String> {
+        r["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| f["id"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    assert!(!causes(&clean).is_empty(), "the trace shows causes");
+    assert_eq!(causes(&injured), causes(&clean));
+}
