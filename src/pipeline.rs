@@ -6,13 +6,14 @@
 
 use crate::relevance::{self, CatalogueTerms};
 use crate::report::{Disposition, FactReport, InputReport, Report, RunSettings, Summary, Tool};
-use crate::timeline::Timeline;
+use crate::timeline::{self, Timeline};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use syncsift_parsers::bundle::{self, Input, InputState, Limits};
+use syncsift_parsers::sniff::{Format, TextKind};
 use syncsift_parsers::{
     Fact, InputError, ParseContext, ParseStats, Problem, Record, Selector, Sink, SourceZone,
 };
@@ -275,6 +276,23 @@ fn build_report(options: &Options, inputs: Vec<Input>, outcomes: Vec<Option<Outc
                                 key: fact.key,
                                 value: fact.value,
                             });
+                        }
+                        // Only logs are written in time order; run history and error exports
+                        // list newest first or by object.
+                        let log = matches!(
+                            format,
+                            Format::Evtx
+                                | Format::Text {
+                                    kind: TextKind::AgentTrace | TextKind::WizardTrace,
+                                    ..
+                                }
+                        );
+                        if let Some(jumps) = log
+                            .then(|| timeline::backward_jumps(&outcome.collected.records))
+                            .flatten()
+                        {
+                            report.problems.push(jumps);
+                            report.problem_count += 1;
                         }
                         per_input_records.push((index, outcome.collected.records));
                     }

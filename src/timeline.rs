@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use syncsift_parsers::{Record, TimeBasis};
+use syncsift_parsers::{Locator, Record, TimeBasis};
 
 /// One timeline entry: a record, where it came from, and the findings it supports.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -124,11 +124,59 @@ impl Timeline {
     }
 }
 
+/// Shortest backward step in one input's own (exact) times that is reported: writers on several
+/// threads reorder entries by seconds, a clock change moves them by minutes or hours.
+pub const BACKWARD_JUMP_REPORTED: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
+
+/// Says when an input's exact times step back from one entry to the next by more than
+/// [`BACKWARD_JUMP_REPORTED`] (a clock reset, a time-zone change, entries appended from another
+/// machine): the timeline still orders by time, but the engineer should know the file's own order
+/// disagrees. `None` when the times only move forward (or not by enough to matter).
+pub fn backward_jumps(records: &[Record]) -> Option<String> {
+    let mut previous: Option<(DateTime<Utc>, Locator)> = None;
+    let mut jumps = 0u64;
+    let mut largest: Option<(chrono::TimeDelta, Locator, Locator)> = None;
+    for record in records {
+        let Some(utc) = record.time.utc.filter(|_| record.time.basis.is_exact()) else {
+            continue;
+        };
+        if let Some((before, at)) = previous {
+            let step = before - utc;
+            if step > BACKWARD_JUMP_REPORTED {
+                jumps += 1;
+                if largest.is_none_or(|(l, _, _)| step > l) {
+                    largest = Some((step, at, record.locator));
+                }
+            }
+        }
+        previous = Some((utc, record.locator));
+    }
+    let (step, from, to) = largest?;
+    Some(format!(
+        "time goes backwards {jumps} time(s) in file order, by up to {} (from {from} to {to}): \
+         a clock or time-zone change, or entries from another writer; the timeline orders by time",
+        human_duration(step)
+    ))
+}
+
+/// `1h 5m`, `12m 30s`, `45s`.
+fn human_duration(delta: chrono::TimeDelta) -> String {
+    let seconds = delta.num_seconds();
+    let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
+    match (h, m, s) {
+        (0, 0, s) => format!("{s}s"),
+        (0, m, 0) => format!("{m}m"),
+        (0, m, s) => format!("{m}m {s}s"),
+        (h, 0, _) => format!("{h}h"),
+        (h, m, _) => format!("{h}h {m}m"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
-    use syncsift_parsers::{EventTime, Level, Locator};
+    use syncsift_parsers::{EventTime, Level};
 
     fn record(minute: Option<u32>, text: &str) -> Record {
         Record {
@@ -173,5 +221,49 @@ mod tests {
             ),
             ("01".into(), "05".into())
         );
+    }
+
+    fn at_line(minute: u32, line: u64) -> Record {
+        Record {
+            locator: Locator::Line(line),
+            ..record(Some(minute), "x")
+        }
+    }
+
+    #[test]
+    fn backward_jumps_are_reported_once_with_the_largest() {
+        let records = [
+            at_line(30, 1),
+            at_line(40, 2),
+            at_line(0, 3), // back 40 minutes
+            at_line(1, 4),
+            at_line(39, 5),
+            at_line(38, 6), // back 1 minute: reordering, not reported
+            at_line(50, 7),
+            at_line(45, 8), // back 5 minutes
+        ];
+        assert_eq!(
+            backward_jumps(&records).as_deref(),
+            Some(
+                "time goes backwards 2 time(s) in file order, by up to 40m (from :2 to :3): a \
+                 clock or time-zone change, or entries from another writer; the timeline orders \
+                 by time"
+            )
+        );
+    }
+
+    #[test]
+    fn small_reorderings_and_inexact_times_are_not_reported() {
+        let mut reordered = record(Some(10), "late");
+        reordered.time.utc = reordered
+            .time
+            .utc
+            .map(|t| t - chrono::TimeDelta::seconds(30));
+        let mut bound = record(Some(0), "bound");
+        bound.time.basis = TimeBasis::InferredAtOrBefore;
+        let records = [record(Some(10), "a"), reordered, bound, record(None, "u")];
+        assert_eq!(backward_jumps(&records), None);
+        assert_eq!(human_duration(chrono::TimeDelta::seconds(3725)), "1h 2m");
+        assert_eq!(human_duration(chrono::TimeDelta::seconds(750)), "12m 30s");
     }
 }
