@@ -142,7 +142,13 @@ pub fn backward_jumps(records: &[Record]) -> Option<String> {
         };
         if let Some((before, at)) = previous {
             let step = before - utc;
-            if step > BACKWARD_JUMP_REPORTED {
+            // A full EVTX log wraps: its chunks restart with older record numbers. That is file
+            // layout, not a clock.
+            let wrapped = matches!(
+                (at, record.locator),
+                (Locator::EvtxRecord(a), Locator::EvtxRecord(b)) if b < a
+            );
+            if step > BACKWARD_JUMP_REPORTED && !wrapped {
                 jumps += 1;
                 if largest.is_none_or(|(l, _, _)| step > l) {
                     largest = Some((step, at, record.locator));
@@ -250,6 +256,19 @@ mod tests {
                  by time"
             )
         );
+    }
+
+    #[test]
+    fn an_evtx_ring_buffer_wrap_is_not_a_clock_change() {
+        let at = |minute: u32, id: u64| Record {
+            locator: Locator::EvtxRecord(id),
+            ..record(Some(minute), "x")
+        };
+        assert_eq!(
+            backward_jumps(&[at(50, 900), at(10, 100), at(11, 101)]),
+            None
+        );
+        assert!(backward_jumps(&[at(50, 900), at(10, 901)]).is_some());
     }
 
     #[test]
