@@ -291,9 +291,14 @@ pub struct AnalyseArgs {
     #[arg(long, value_name = "FILE", requires = "redact")]
     pub redact_map: Option<PathBuf>,
 
-    /// No progress bar.
-    #[arg(short = 'q', long)]
+    /// No progress bar, no "wrote ..." line.
+    #[arg(short = 'q', long, conflicts_with = "verbose")]
     pub quiet: bool,
+
+    /// Also print to stderr what became of every input (read, skipped, failed, why) and how long
+    /// each phase took.
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
 
     /// Folder of user rule files (*.toml): they add rules or replace shipped rules of the same id.
     #[arg(long, value_name = "DIR")]

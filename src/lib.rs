@@ -20,6 +20,7 @@ pub mod redact;
 pub mod relevance;
 pub mod report;
 pub mod rules;
+pub mod run_log;
 pub mod sanitize;
 pub mod terminal;
 pub mod timeline;

@@ -6,6 +6,7 @@ use clap::Parser;
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Instant;
 use syncsift::cli::{
     AnalyseArgs, Cli, Command, ExplainArgs, OutputFormat, RulesCommand, with_default_subcommand,
 };
@@ -18,6 +19,7 @@ use syncsift::report::terminal::{self, TerminalOptions};
 use syncsift::report::view::{self, View};
 use syncsift::report::{self, Report, html, markdown, timesketch};
 use syncsift::rules::{self, Catalogue, commands};
+use syncsift::run_log::{self, PhaseTimes};
 use syncsift::terminal::{stderr_is_terminal, stdout_is_terminal};
 use syncsift_parsers::bundle::Limits;
 
@@ -112,12 +114,20 @@ fn analyse(args: &AnalyseArgs) -> anyhow::Result<Outcome> {
         }
         Err(error) => return Err(error.into()),
     };
+    let mut times = PhaseTimes::default();
+    let started = Instant::now();
     let catalogue = match Catalogue::load(args.rules.as_deref()) {
         Ok(catalogue) => catalogue,
         Err(error) => return Ok(report_rule_problems(&error)),
     };
+    times.catalogue = started.elapsed();
+    let started = Instant::now();
     let mut full = pipeline::analyse(&options, &rules::terms(&catalogue))?;
+    times.read = started.elapsed();
+    let started = Instant::now();
     rules::diagnose(&catalogue, &mut full);
+    times.diagnose = started.elapsed();
+    let started = Instant::now();
     // Once, on the finished report, before any renderer (or the time window) sees it.
     if let Some(redactor) = &redactor {
         let mapping = redact::redact_report(&mut full, redactor);
@@ -169,6 +179,15 @@ fn analyse(args: &AnalyseArgs) -> anyhow::Result<Outcome> {
                 }
             }
         }
+    }
+    if args.verbose {
+        times.report = started.elapsed();
+        run_log::write(
+            &report,
+            catalogue.rules().len(),
+            &times,
+            &mut io::stderr().lock(),
+        )?;
     }
     Ok(Outcome::of(&report, args.fail_on.map(Into::into)))
 }

@@ -97,3 +97,41 @@ fn help_teaches_inputs_time_and_exit_codes() {
         assert!(help.contains(needle), "--help lacks {needle:?}");
     }
 }
+
+/// `-v` lists every input with its disposition and reason on stderr, then the phase times; the
+/// report on stdout is the same as without it.
+#[test]
+fn verbose_lists_every_input_on_stderr_and_leaves_the_report_alone() {
+    let dir = temp_dir();
+    write(dir.path(), "agent.log", agent_trace().as_bytes());
+    write(dir.path(), "empty.log", b"");
+    let run = |verbose: bool| {
+        let mut command = syncsift();
+        command.args(["analyse", "--format", "json"]);
+        if verbose {
+            command.arg("-v");
+        }
+        command.arg(dir.path()).output().expect("run syncsift")
+    };
+    let (plain, verbose) = (run(false), run(true));
+    assert_eq!(plain.stdout, verbose.stdout, "same report");
+    assert!(plain.stderr.is_empty(), "quiet without -v");
+    let stderr = String::from_utf8(verbose.stderr).expect("UTF-8 stderr");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 4, "{stderr}");
+    assert!(lines[0].starts_with("syncsift: parsed    "), "{}", lines[0]);
+    assert!(
+        lines[0]
+            .ends_with("agent.log [agent trace (UTF-8)]: 4 entries, 3 kept, 0 facts, 1 problem(s)"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[1].starts_with("syncsift: skipped   "), "{}", lines[1]);
+    assert!(lines[1].ends_with("empty.log: empty file"), "{}", lines[1]);
+    assert!(lines[2].starts_with("syncsift: 1 input(s) parsed, 1 skipped, 0 failed; 4 entries"));
+    assert!(
+        lines[3].starts_with("syncsift: time: catalogue "),
+        "{}",
+        lines[3]
+    );
+}
