@@ -51,6 +51,8 @@ EXIT CODES
   2  usage error (bad flag or value, output file exists without --force)
   3  nothing could be read
   4  analysed, but some inputs could not be read (1 takes precedence when both apply)
+  5  the run stopped: the report could not be written (no such folder, no permission, disk
+     full), or another error outside any one input
 
 EXAMPLES
   syncsift AADCloudProvisioningDiagnostics-20240309-101500.zip

@@ -16,6 +16,9 @@ pub enum Outcome {
     NothingRead,
     /// Analysed, but some inputs could not be read.
     SomeInputsFailed,
+    /// The run itself stopped: the report could not be written (no such folder, no permission,
+    /// disk full) or another error outside any one input.
+    RunFailed,
 }
 
 impl Outcome {
@@ -27,6 +30,7 @@ impl Outcome {
             Outcome::Usage => 2,
             Outcome::NothingRead => 3,
             Outcome::SomeInputsFailed => 4,
+            Outcome::RunFailed => 5,
         }
     }
 }

@@ -54,7 +54,7 @@ fn main() -> ExitCode {
             if usage {
                 Outcome::Usage.into()
             } else {
-                Outcome::NothingRead.into()
+                Outcome::RunFailed.into()
             }
         }
     }

@@ -65,6 +65,24 @@ fn output_file_is_written_and_never_overwritten_without_force() {
     assert_eq!(std::fs::read_to_string(&target).expect("replaced"), first);
 }
 
+/// A report that cannot be written stops the run with exit 5 and says where and why; it is not
+/// confused with "nothing could be read" (3).
+#[test]
+fn a_report_that_cannot_be_written_exits_5_naming_the_path() {
+    let dir = temp_dir();
+    let input = bundle(dir.path());
+    let target = dir.path().join("no-such-folder").join("report.md");
+    syncsift()
+        .arg(&input)
+        .args(["--format", "markdown", "-o"])
+        .arg(&target)
+        .assert()
+        .code(5)
+        .stdout("")
+        .stderr(predicate::str::contains("no-such-folder"));
+    assert_eq!(names_in(dir.path()), ["bundle.zip"]);
+}
+
 #[test]
 fn several_formats_in_one_run_and_none_when_one_target_exists() {
     let dir = temp_dir();
