@@ -17,7 +17,7 @@ pub enum OutputError {
         path: PathBuf,
     },
     /// Writing or renaming failed.
-    #[error("cannot write {}: {source}", .path.display())]
+    #[error("cannot write {} (check that its folder exists and is writable)", .path.display())]
     Io {
         /// The target.
         path: PathBuf,
