@@ -13,6 +13,7 @@
 //! an exit code ([`exit`]).
 
 pub mod cli;
+pub mod duplicates;
 pub mod exit;
 pub mod output;
 pub mod pipeline;

@@ -4,6 +4,7 @@
 //! inside). A panic while reading one input is caught at that input's boundary and becomes a failed
 //! disposition; the run goes on.
 
+use crate::duplicates;
 use crate::relevance::{self, CatalogueTerms};
 use crate::report::{Disposition, FactReport, InputReport, Report, RunSettings, Summary, Tool};
 use crate::timeline::{self, Timeline};
@@ -194,6 +195,64 @@ fn inject_panic_for_tests(path: &str) {
     }
 }
 
+/// Drops the events of Event Viewer text exports that are copies of EVTX records read in the same
+/// run (one event must not count twice), saying so, and which zone the export was written in, on
+/// the export's inventory line.
+fn drop_evtx_copies(
+    per_input: &mut [(usize, Vec<Record>)],
+    reports: &mut [InputReport],
+    exports: &[usize],
+    evtx: &[usize],
+    source_zone: &str,
+) {
+    if exports.is_empty() || evtx.is_empty() {
+        return;
+    }
+    let found: Vec<(usize, duplicates::Copies)> = {
+        let originals: Vec<(usize, &[Record])> = per_input
+            .iter()
+            .filter(|(input, _)| evtx.contains(input))
+            .map(|(input, records)| (*input, records.as_slice()))
+            .collect();
+        per_input
+            .iter()
+            .filter(|(input, _)| exports.contains(input))
+            .filter_map(|(input, records)| {
+                duplicates::find(records, &originals).map(|copies| (*input, copies))
+            })
+            .collect()
+    };
+    for (input, copies) in found {
+        let names: Vec<String> = copies
+            .sources
+            .iter()
+            .filter_map(|source| reports.get(*source))
+            .map(|source| {
+                let path = source.path.as_str();
+                path.rsplit(['/', '\\']).next().unwrap_or(path).to_owned()
+            })
+            .collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let Some((_, records)) = per_input.iter_mut().find(|(i, _)| *i == input) else {
+            continue;
+        };
+        let of = records.len();
+        let mut position = 0;
+        records.retain(|_| {
+            let copy = copies.records.contains(&position);
+            position += 1;
+            !copy
+        });
+        if let Some(report) = reports.get_mut(input) {
+            report.kept = records.len() as u64;
+            report
+                .problems
+                .push(duplicates::note(&copies, of, &names, source_zone));
+            report.problem_count += 1;
+        }
+    }
+}
+
 fn error_chain(error: &dyn std::error::Error) -> String {
     let mut out = error.to_string();
     let mut source = error.source();
@@ -210,6 +269,8 @@ fn build_report(options: &Options, inputs: Vec<Input>, outcomes: Vec<Option<Outc
     let mut reports = Vec::with_capacity(inputs.len());
     let mut per_input_records = Vec::new();
     let mut facts = Vec::new();
+    // Inputs an Event Viewer text export may have copied events from, and such exports.
+    let (mut evtx_inputs, mut text_exports) = (Vec::new(), Vec::new());
     for (index, (input, outcome)) in inputs.into_iter().zip(outcomes).enumerate() {
         let mut report = InputReport {
             path: input.path,
@@ -294,6 +355,14 @@ fn build_report(options: &Options, inputs: Vec<Input>, outcomes: Vec<Option<Outc
                             report.problems.push(jumps);
                             report.problem_count += 1;
                         }
+                        match format {
+                            Format::Evtx => evtx_inputs.push(index),
+                            Format::Text {
+                                kind: TextKind::EventText,
+                                ..
+                            } => text_exports.push(index),
+                            _ => {}
+                        }
                         per_input_records.push((index, outcome.collected.records));
                     }
                     Err(Unread::Skipped(reason)) => {
@@ -311,6 +380,13 @@ fn build_report(options: &Options, inputs: Vec<Input>, outcomes: Vec<Option<Outc
         }
         reports.push(report);
     }
+    drop_evtx_copies(
+        &mut per_input_records,
+        &mut reports,
+        &text_exports,
+        &evtx_inputs,
+        &options.source_zone.to_string(),
+    );
     let timeline = Timeline::merge(per_input_records);
     summary.timeline_entries = timeline.len();
     if let Some((first, last)) = timeline.span() {
