@@ -19,6 +19,11 @@ const MAX_OFFSET_MS: i64 = 14 * 60 * 60 * 1000 + TOLERANCE_MS;
 /// How much of the two messages must agree (they are rendered by different code).
 const MESSAGE_PREFIX: usize = 32;
 
+/// Provider (lower case) and event id: what a copy and its original share.
+type EventKey = (String, Option<u32>);
+/// An EVTX record: its input index and its position in that input's records.
+type RecordAt = (usize, usize);
+
 /// What [`find`] found for one text export.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Copies {
@@ -35,28 +40,28 @@ pub struct Copies {
 /// that differ by the same whole number of quarter hours for the whole export. `None` when no
 /// record is a copy.
 pub fn find(text: &[Record], evtx: &[(usize, &[Record])]) -> Option<Copies> {
-    let keys: HashMap<(String, Option<u32>), ()> = text
+    let keys: std::collections::HashSet<EventKey> = text
         .iter()
-        .map(|r| ((r.provider.to_ascii_lowercase(), r.event_id), ()))
+        .map(|r| (r.provider.to_ascii_lowercase(), r.event_id))
         .collect();
     // Originals that could match, by provider and event id.
-    let mut originals: HashMap<(String, Option<u32>), Vec<(usize, usize)>> = HashMap::new();
+    let mut originals: HashMap<EventKey, Vec<RecordAt>> = HashMap::new();
     for (input, records) in evtx {
         for (position, record) in records.iter().enumerate() {
             let key = (record.provider.to_ascii_lowercase(), record.event_id);
-            if keys.contains_key(&key) {
+            if keys.contains(&key) {
                 originals.entry(key).or_default().push((*input, position));
             }
         }
     }
-    let original = |&(input, position): &(usize, usize)| -> Option<&Record> {
+    let original = |&(input, position): &RecordAt| -> Option<&Record> {
         evtx.iter()
             .find(|(i, _)| *i == input)
             .and_then(|(_, records)| records.get(position))
     };
 
     // Every (copy, original, offset) pair that fits.
-    let mut pairs: Vec<(usize, (usize, usize), i64)> = Vec::new();
+    let mut pairs: Vec<(usize, RecordAt, i64)> = Vec::new();
     for (position, record) in text.iter().enumerate() {
         let Some(text_time) = record.time.utc else {
             continue;
@@ -91,7 +96,7 @@ pub fn find(text: &[Record], evtx: &[(usize, &[Record])]) -> Option<Copies> {
         .max_by_key(|(offset, voters)| (voters.len(), std::cmp::Reverse(offset.abs())))
         .map(|(offset, _)| *offset)?;
 
-    let mut used: Vec<(usize, usize)> = Vec::new();
+    let mut used: Vec<RecordAt> = Vec::new();
     let mut records = Vec::new();
     for (position, candidate, pair_offset) in &pairs {
         if *pair_offset != offset || records.last() == Some(position) || used.contains(candidate) {
