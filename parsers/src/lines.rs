@@ -29,8 +29,8 @@ pub struct Line<'a> {
     pub bytes: &'a [u8],
     /// True when the line was longer than [`MAX_LINE`] and was cut.
     pub truncated: bool,
-    /// False only when a source that searched for the selector's literals found none starting in
-    /// this line; sources that do not search say true.
+    /// False only when a source that searched for the selector's literals (global or scoped, see
+    /// [`Selector::literal_lines`]) found none in this line; sources that do not search say true.
     pub hit: bool,
 }
 
@@ -129,7 +129,7 @@ impl Hits {
         match selector {
             None => hits.everywhere = true,
             Some(selector) if selector.literals_span_lines() => hits.everywhere = true,
-            Some(selector) => selector.literal_starts(text, &mut hits.starts),
+            Some(selector) => selector.literal_lines(text, &mut hits.starts),
         }
         hits
     }

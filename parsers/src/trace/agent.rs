@@ -298,9 +298,9 @@ fn flush(
     let keep = match selector.decide(&candidate) {
         Decision::Keep => true,
         Decision::Drop => false,
-        // Lines where no literal starts cannot make the entry's text match.
+        // An entry none of whose lines holds a literal cannot match one.
         Decision::NeedText => {
-            (pending.maybe_literal || selector.scoped_applies(&pending.source))
+            selector.entry_may_match(&pending.source, pending.maybe_literal)
                 && selector.text_matches_for(&pending.source, pending.text.as_bytes())
         }
     };
