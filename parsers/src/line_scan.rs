@@ -102,15 +102,26 @@ impl LineFinder {
     /// Pushes, in increasing order, one offset per line of `text` in which `confirm` (the DFA of
     /// the same literals, ASCII case-insensitive) finds a match: the start of that match.
     pub(crate) fn find_lines(&self, text: &[u8], confirm: &AhoCorasick, out: &mut Vec<usize>) {
-        let mut folded = Vec::with_capacity(WINDOW.min(text.len()) + 256);
+        self.find_lines_in_windows(text, confirm, out, WINDOW);
+    }
+
+    /// [`LineFinder::find_lines`] with windows of `window` bytes (smaller in tests).
+    fn find_lines_in_windows(
+        &self,
+        text: &[u8],
+        confirm: &AhoCorasick,
+        out: &mut Vec<usize>,
+        window_len: usize,
+    ) {
+        let mut folded = Vec::with_capacity(window_len.min(text.len()) + 256);
         let mut start = 0;
         while start < text.len() {
             // Windows end at a line break, so no piece spans two of them.
             let end = match text
-                .get(start + WINDOW..)
+                .get(start + window_len..)
                 .and_then(|t| memchr::memchr(b'\n', t))
             {
-                Some(i) => start + WINDOW + i + 1,
+                Some(i) => start + window_len + i + 1,
                 None => text.len(),
             };
             let window = &text[start..end];
@@ -287,6 +298,7 @@ fn commonness(b: u8) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn pieces_start_at_rare_bytes() {
@@ -297,5 +309,93 @@ mod tests {
         assert_eq!(rare_piece(b"there is no such object"), b"such obj");
         assert!(has_rare_piece("Provisioning Agent"));
         assert!(!has_rare_piece("AADConnectProvisioningAgent"));
+    }
+
+    /// Random text: literals (and parts of them) in random case among words, digits,
+    /// punctuation and line ends.
+    fn text_with_literals(literals: &'static [&'static str]) -> impl Strategy<Value = Vec<u8>> {
+        let token = prop_oneof![
+            3 => (proptest::sample::select(literals), proptest::collection::vec(any::<bool>(), 64))
+                .prop_map(|(l, upper)| random_case(l, &upper)),
+            2 => (proptest::sample::select(literals), 0usize..64, 0usize..64, proptest::collection::vec(any::<bool>(), 64))
+                .prop_map(|(l, a, b, upper)| {
+                    let (a, b) = (a % (l.len() + 1), b % (l.len() + 1));
+                    random_case(&l[a.min(b)..a.max(b)], &upper)
+                }),
+            4 => "[a-zA-Z0-9 '_.:-]{0,12}".prop_map(String::into_bytes),
+            2 => prop_oneof![Just(b"\n".to_vec()), Just(b"\r\n".to_vec()), Just(b"\r".to_vec())],
+        ];
+        proptest::collection::vec(token, 0..120).prop_map(|t| t.concat())
+    }
+
+    fn random_case(text: &str, upper: &[bool]) -> Vec<u8> {
+        text.bytes()
+            .zip(upper.iter().cycle())
+            .map(|(b, &u)| {
+                if u {
+                    b.to_ascii_uppercase()
+                } else {
+                    b.to_ascii_lowercase()
+                }
+            })
+            .collect()
+    }
+
+    const LITERALS: &[&str] = &[
+        "ServiceBusClientWebSocket was expecting more bytes",
+        "timeout",
+        "timed out",
+        "0x54b",
+        "Web socket failed",
+        "certificate isn't valid",
+        "no-start-",
+        "AADSTS50034",
+        "quarantine",
+        "SSPR_009",
+        "RPC Error 1722",
+        "RPC Error 1726",
+    ];
+
+    /// The lines (by index) holding a literal, by searching each line on its own.
+    fn lines_by_line(text: &[u8], dfa: &AhoCorasick) -> Vec<usize> {
+        text.split(|&b| b == b'\n')
+            .enumerate()
+            .filter(|(_, line)| dfa.is_match(*line))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    fn line_of(text: &[u8], offsets: &[usize]) -> Vec<usize> {
+        let mut lines: Vec<usize> = offsets
+            .iter()
+            .map(|&o| memchr::memchr_iter(b'\n', &text[..o]).count())
+            .collect();
+        lines.dedup();
+        lines
+    }
+
+    proptest! {
+        /// The pieces and the DFA around them find exactly the lines a search of each line finds,
+        /// whatever the window size (windows end at line breaks; the fallback to the DFA alone
+        /// kicks in when lines with pieces are dense).
+        #[test]
+        fn finds_exactly_the_lines_a_per_line_search_finds(
+            text in text_with_literals(LITERALS),
+            window in 0usize..300,
+        ) {
+            let dfa = aho_corasick::AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                .build(LITERALS)
+                .unwrap();
+            let Some(finder) = LineFinder::new(LITERALS) else {
+                // No SIMD searcher on this CPU: nothing to compare.
+                return Ok(());
+            };
+            let mut found = Vec::new();
+            finder.find_lines_in_windows(&text, &dfa, &mut found, window);
+            prop_assert!(found.windows(2).all(|w| w[0] <= w[1]));
+            prop_assert_eq!(line_of(&text, &found), lines_by_line(&text, &dfa));
+        }
     }
 }

@@ -487,4 +487,125 @@ mod tests {
         assert_eq!((slice_stats, &slice.records), (stats, &reference.records));
         assert_eq!((block_stats, &blocks.records), (stats, &reference.records));
     }
+
+    const LITERALS: &[&str] = &[
+        "ServiceBus",
+        "timed out",
+        "0x54b",
+        "isn't valid",
+        "no-start-",
+    ];
+    /// Scoped to the agent's source, with rare pieces: covered by the line pass.
+    const AGENT_SCOPED: &[&str] = &["quarantine", "AADSTS50034"];
+    /// Scoped to Service Control Manager; the agent's name is in every agent line, so the line
+    /// pass leaves these out and such entries are always searched.
+    const SCM_SCOPED: &[&str] = &["AADConnectProvisioningAgent", "Agent Updater"];
+
+    fn property_selector() -> Selector {
+        Selector::none()
+            .with_min_level(Level::Warning)
+            .with_literals(LITERALS)
+            .unwrap()
+            .with_scoped_literals("AADConnectProvisioningAgent.exe", AGENT_SCOPED)
+            .unwrap()
+            .with_scoped_literals("Service Control Manager", SCM_SCOPED)
+            .unwrap()
+    }
+
+    fn random_case(text: &str, upper: &[bool]) -> String {
+        text.chars()
+            .zip(upper.iter().cycle())
+            .map(|(c, &u)| {
+                if u {
+                    c.to_ascii_uppercase()
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            })
+            .collect()
+    }
+
+    /// Lines of an agent trace: headers of several sources and levels, continuations and footers,
+    /// with literals (global and scoped, in random case) embedded anywhere.
+    fn trace_line() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let all: Vec<&'static str> = LITERALS
+            .iter()
+            .chain(AGENT_SCOPED)
+            .chain(SCM_SCOPED)
+            .copied()
+            .collect();
+        let words = "[a-zA-Z0-9 '_.:-]{0,20}";
+        let literal = (
+            proptest::sample::select(all),
+            proptest::collection::vec(any::<bool>(), 32),
+        )
+            .prop_map(|(l, upper)| random_case(l, &upper));
+        let message = (words, proptest::option::of(literal), words)
+            .prop_map(|(a, l, b)| format!("{a}{}{b}", l.unwrap_or_default()));
+        let source = proptest::sample::select(vec![
+            "AADConnectProvisioningAgent.exe",
+            "Service Control Manager",
+            "Other Source",
+        ]);
+        let level = proptest::sample::select(vec!["Information", "Verbose", "Warning", "Error"]);
+        let end = proptest::sample::select(vec!["\n", "\r\n"]);
+        prop_oneof![
+            3 => (source, level, message.clone(), end.clone())
+                .prop_map(|(s, l, m, e)| format!("{s} {l}: 0 : {m}{e}")),
+            2 => (message, end.clone()).prop_map(|(m, e)| format!("   {m}{e}")),
+            1 => end.clone().prop_map(|e| format!("    ThreadId=7{e}")),
+            1 => end.prop_map(|e| format!("    DateTime=2024-03-09T10:15:23.1234567Z{e}")),
+        ]
+    }
+
+    proptest::proptest! {
+        /// The line pass (rare pieces, DFA on candidate lines) keeps exactly the records that a
+        /// search of every entry's text keeps: read in place, in small blocks (many block
+        /// boundaries), and as UTF-16LE through the decoder.
+        #[test]
+        fn line_pass_keeps_what_searching_every_entry_keeps(
+            lines in proptest::collection::vec(trace_line(), 0..80),
+            block in 1usize..400,
+        ) {
+            use crate::lines::{BlockLines, SliceLines};
+            use crate::text::{TextEncoding, Utf8Reader};
+            let text = lines.concat();
+            let selector = property_selector();
+            let ctx = ParseContext::default();
+            // Reference: a plain stream marks every line, so every entry's text is searched.
+            let mut reference = VecSink::default();
+            let stats = parse(text.as_bytes(), &ctx, &selector, &mut reference).unwrap();
+            let mut slice = VecSink::default();
+            let slice_stats = parse_lines(
+                SliceLines::searching(text.as_bytes(), Some(&selector)),
+                &ctx,
+                &selector,
+                &mut slice,
+            )
+            .unwrap();
+            proptest::prop_assert_eq!((slice_stats, &slice.records), (stats, &reference.records));
+            let mut blocks = VecSink::default();
+            let block_stats = parse_lines(
+                BlockLines::small_blocks(text.as_bytes(), Some(&selector), block),
+                &ctx,
+                &selector,
+                &mut blocks,
+            )
+            .unwrap();
+            proptest::prop_assert_eq!((block_stats, &blocks.records), (stats, &reference.records));
+            let encoding = TextEncoding::Utf16Le { bom: true };
+            let mut utf16 = vec![0xFF, 0xFE];
+            utf16.extend(encoding.encode(&text));
+            let mut decoded = VecSink::default();
+            let decoded_stats = parse_lines(
+                BlockLines::small_blocks(Utf8Reader::new(&utf16[..], encoding), Some(&selector), block),
+                &ctx,
+                &selector,
+                &mut decoded,
+            )
+            .unwrap();
+            proptest::prop_assert_eq!((decoded_stats, &decoded.records), (stats, &reference.records));
+        }
+    }
 }
