@@ -230,6 +230,7 @@ pub fn parse_lines<L: LineSource>(
 ) -> io::Result<ParseStats> {
     let mut stats = ParseStats::default();
     let mut pending = Pending::new();
+    let mut last = LastDecision::default();
     while let Some(line) = lines.next_line()? {
         // Validating is much faster than the lossy conversion, which is only needed for bad bytes.
         let text = match std::str::from_utf8(line.bytes) {
@@ -245,7 +246,7 @@ pub fn parse_lines<L: LineSource>(
         }
         let hit = line.hit;
         if let Some(header) = parse_header(&text) {
-            flush(&mut pending, ctx, selector, sink, &mut stats);
+            flush(&mut pending, ctx, selector, sink, &mut stats, &mut last);
             pending.start(line.number, &header);
             pending.maybe_literal = hit;
         } else if pending.active
@@ -273,8 +274,48 @@ pub fn parse_lines<L: LineSource>(
             pending.push_text(&text);
         }
     }
-    flush(&mut pending, ctx, selector, sink, &mut stats);
+    flush(&mut pending, ctx, selector, sink, &mut stats, &mut last);
     Ok(stats)
+}
+
+/// The selector's verdicts on recent entries' cheap fields: a trace repeats a few sources,
+/// levels and ids on most lines, and deciding walks the selector's provider and event lists.
+#[derive(Default)]
+struct LastDecision {
+    /// Most recent last.
+    recent: Vec<(String, Level, Option<u32>, Verdict)>,
+}
+
+/// The decision, and whether the entry's text is searched even if none of its lines was marked.
+type Verdict = (Decision, bool);
+
+/// Verdicts kept: enough for a trace alternating Information and Verbose lines of two sources.
+const RECENT: usize = 4;
+
+impl LastDecision {
+    fn get(&mut self, selector: &Selector, pending: &Pending) -> Verdict {
+        if let Some((_, _, _, verdict)) = self.recent.iter().rev().find(|(source, level, id, _)| {
+            *level == pending.level && *id == pending.id && *source == pending.source
+        }) {
+            return *verdict;
+        }
+        let candidate = Candidate {
+            provider: &pending.source,
+            channel: None,
+            event_id: pending.id,
+            level: pending.level,
+        };
+        let verdict = (
+            selector.decide(&candidate),
+            selector.entry_may_match(&pending.source, false),
+        );
+        if self.recent.len() >= RECENT {
+            self.recent.remove(0);
+        }
+        self.recent
+            .push((pending.source.clone(), pending.level, pending.id, verdict));
+        verdict
+    }
 }
 
 fn flush(
@@ -283,24 +324,20 @@ fn flush(
     selector: &Selector,
     sink: &mut dyn Sink,
     stats: &mut ParseStats,
+    last: &mut LastDecision,
 ) {
     if !pending.active {
         return;
     }
     pending.active = false;
     stats.entries += 1;
-    let candidate = Candidate {
-        provider: &pending.source,
-        channel: None,
-        event_id: pending.id,
-        level: pending.level,
-    };
-    let keep = match selector.decide(&candidate) {
+    let (decision, searched_anyway) = last.get(selector, pending);
+    let keep = match decision {
         Decision::Keep => true,
         Decision::Drop => false,
         // An entry none of whose lines holds a literal cannot match one.
         Decision::NeedText => {
-            selector.entry_may_match(&pending.source, pending.maybe_literal)
+            (pending.maybe_literal || searched_anyway)
                 && selector.text_matches_for(&pending.source, pending.text.as_bytes())
         }
     };
