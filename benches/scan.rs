@@ -1,5 +1,6 @@
 //! Throughput of the scanning layers on inputs made in the bench: the agent trace grammar (UTF-8 in
-//! place, UTF-16LE through the decoder), the literal matcher (hit-heavy and miss-heavy), content
+//! place, UTF-16LE through the decoder), the literal matcher (hit-heavy and miss-heavy: the DFA
+//! over the whole block, the line pass the readers use, and a search per line), content
 //! sniffing. EVTX and end-to-end benches live in `pipeline.rs`. The `catalogue` variants use the
 //! selector the app builds from the shipped rule catalogue (121 literals), the set the side-by-side
 //! comparison with ripgrep searches for.
@@ -121,6 +122,15 @@ fn matcher(c: &mut Criterion) {
                 b.iter(|| {
                     starts.clear();
                     selector.literal_starts(text.as_bytes(), &mut starts);
+                    black_box(starts.len())
+                });
+            });
+            // What the trace readers run: rare pieces, the DFA only on candidate lines.
+            group.bench_with_input(BenchmarkId::new("line_pass", &name), text, |b, text| {
+                let mut starts = Vec::new();
+                b.iter(|| {
+                    starts.clear();
+                    selector.literal_lines(text.as_bytes(), &mut starts);
                     black_box(starts.len())
                 });
             });

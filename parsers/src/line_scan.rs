@@ -9,7 +9,8 @@
 //! a piece is searched with the DFA. A line holds a literal only if it holds that literal's piece,
 //! so the lines found are exactly the lines in which the DFA alone finds a match. Should the
 //! pieces turn out common in some text after all, a window where too many lines need the DFA
-//! falls back to running the DFA over the rest of it, so the cost stays close to the DFA alone.
+//! falls back to running the DFA over the rest of it line by line, so the cost stays close to the
+//! DFA alone.
 
 use aho_corasick::AhoCorasick;
 use aho_corasick::Span;
@@ -108,8 +109,8 @@ impl LineFinder {
         })
     }
 
-    /// Pushes, in increasing order, one offset per line of `text` in which `confirm` (the DFA of
-    /// the same literals, ASCII case-insensitive) finds a match: the start of that match.
+    /// Pushes, in increasing order, the start of each line of `text` in which `confirm` (the DFA
+    /// of the same literals, ASCII case-insensitive) finds a match (such a line is not empty).
     pub(crate) fn find_lines(&self, text: &[u8], confirm: &AhoCorasick, out: &mut Vec<usize>) {
         self.find_lines_in_windows(text, confirm, out, WINDOW);
     }
@@ -143,12 +144,15 @@ impl LineFinder {
                 && let Some(piece) = self.pieces.find_in(&folded, Span::from(at..folded.len()))
             {
                 if budget == 0 {
-                    // `at` is a line start: the DFA finds the same lines from here.
-                    out.extend(
-                        confirm
-                            .find_iter(&window[at..])
-                            .map(|m| start + at + m.start()),
-                    );
+                    // Pieces are everywhere here: search the rest line by line with the DFA,
+                    // which stops at a line's first match (`at` is a line start).
+                    let mut line_start = at;
+                    for line in window[at..].split(|&b| b == b'\n') {
+                        if confirm.is_match(line) {
+                            out.push(start + line_start);
+                        }
+                        line_start += line.len() + 1;
+                    }
                     break;
                 }
                 budget -= 1;
@@ -156,8 +160,8 @@ impl LineFinder {
                     memchr::memrchr(b'\n', &window[..piece.start()]).map_or(0, |i| i + 1);
                 let line_end = memchr::memchr(b'\n', &window[piece.start()..])
                     .map_or(window.len(), |i| piece.start() + i);
-                if let Some(hit) = confirm.find(&window[line_start..line_end]) {
-                    out.push(start + line_start + hit.start());
+                if confirm.is_match(&window[line_start..line_end]) {
+                    out.push(start + line_start);
                 }
                 // The whole line is decided: go on from the next one.
                 at = line_end + 1;

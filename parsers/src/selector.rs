@@ -292,8 +292,8 @@ impl Selector {
         }
     }
 
-    /// Pushes, in increasing order, an offset in each line of `text` (lines end at `\n`) that may
-    /// hold a literal: every line holding a global literal, or a scoped literal of a provider the
+    /// Pushes, in increasing order, an offset in each line of `text` (lines end at `\n`; the
+    /// offset is inside the line's bytes, not at its `\n`) that may hold a literal: every line holding a global literal, or a scoped literal of a provider the
     /// pass covers, and maybe others. [`Selector::entry_may_match`] says what an entry none of
     /// whose lines was found can still match.
     pub fn literal_lines(&self, text: &[u8], out: &mut Vec<usize>) {
