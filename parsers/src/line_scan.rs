@@ -249,13 +249,19 @@ fn order_for_buckets(mut pieces: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
 /// send most lines of a log to the DFA.
 pub(crate) fn has_rare_piece(literal: &str) -> bool {
     let folded = literal.as_bytes().to_ascii_lowercase();
+    if folded.len() < 3 {
+        return false;
+    }
     let piece = rare_piece(&folded);
-    folded.len() >= 3 && !in_common_word(&piece[..FRAGMENT.min(piece.len())])
+    !in_common_word(&piece[..FRAGMENT.min(piece.len())])
 }
 
 /// The part of a lower-cased literal that starts at its least common `FRAGMENT` bytes.
 fn rare_piece(folded: &[u8]) -> &[u8] {
     let width = FRAGMENT.min(folded.len());
+    if width == 0 {
+        return folded;
+    }
     let mut best = (u32::MAX, 0);
     for (i, window) in folded.windows(width).enumerate() {
         let mut score: u32 = window.iter().map(|&b| commonness(b)).sum();
@@ -318,6 +324,8 @@ mod tests {
         assert_eq!(rare_piece(b"quarantine"), b"quaranti");
         assert_eq!(rare_piece(b"0x54b"), b"x54b");
         assert_eq!(rare_piece(b"abc"), b"abc");
+        assert_eq!(rare_piece(b""), b"");
+        assert!(!has_rare_piece(""));
         // Not " obj": objects are everywhere in sync logs.
         assert_eq!(rare_piece(b"there is no such object"), b"such obj");
         assert!(has_rare_piece("Provisioning Agent"));
