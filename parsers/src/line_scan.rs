@@ -97,7 +97,7 @@ impl LineFinder {
         }
         let pieces = order_for_buckets(pieces);
         // More than 64 patterns is past Teddy's default limit, but the pieces are chosen rare and
-        // grouped, which keeps its verification step cheap (the catalogue gives about 90).
+        // grouped, which keeps its verification step cheap (the catalogue gives 86).
         let mut builder = Config::new()
             .match_kind(MatchKind::LeftmostFirst)
             .only_teddy(true)
