@@ -181,9 +181,10 @@ impl Selector {
             self.literal_has_digit = patterns
                 .iter()
                 .any(|p| p.bytes().any(|b| b.is_ascii_digit()));
+            // Like `literals`, replaced only by a non-empty set.
+            self.global_patterns = patterns;
+            self.line_pass = OnceLock::new();
         }
-        self.global_patterns = patterns;
-        self.line_pass = OnceLock::new();
         Ok(self)
     }
 
@@ -293,15 +294,18 @@ impl Selector {
     }
 
     /// Pushes, in increasing order, an offset in each line of `text` (lines end at `\n`; the
-    /// offset is inside the line's bytes, not at its `\n`) that may hold a literal: every line holding a global literal, or a scoped literal of a provider the
-    /// pass covers, and maybe others. [`Selector::entry_may_match`] says what an entry none of
-    /// whose lines was found can still match.
+    /// offset is inside the line's bytes, not at its `\n`) that may hold a literal: every line
+    /// holding a global literal, or a scoped literal of a provider the pass covers, and maybe
+    /// others. [`Selector::entry_may_match`] says what an entry none of whose lines was found can
+    /// still match.
     pub fn literal_lines(&self, text: &[u8], out: &mut Vec<usize>) {
         let pass = self.line_pass();
         match (&pass.finder, &pass.literals) {
             (Some(finder), Some(all)) => finder.find_lines(text, all, out),
             (None, Some(all)) => out.extend(all.find_iter(text).map(|m| m.start())),
-            // A literal spans lines: the global literals' starts, searched in the whole block.
+            // No line pass (a literal holds a line break or U+FFFD, or none could be built): the
+            // global literals' starts in the whole block, as before; every scoped provider is
+            // then uncovered.
             _ => self.literal_starts(text, out),
         }
     }
@@ -373,6 +377,7 @@ impl LinePass {
             finder: None,
             uncovered: scoped.iter().map(|(p, _)| p.clone()).collect(),
         };
+        pass.uncovered.sort();
         pass.uncovered.dedup();
         let all = global.iter().chain(scoped.iter().flat_map(|(_, l)| l));
         if all.clone().any(|p| p.contains(['\n', '\u{FFFD}'])) {
@@ -459,5 +464,37 @@ mod tests {
         assert_eq!(selector.decide(&c), Decision::Drop);
         c.event_id = Some(7036);
         assert_eq!(selector.decide(&c), Decision::Keep);
+    }
+
+    /// Lines marked by the line pass, as line indices.
+    fn marked(selector: &Selector, text: &str) -> Vec<usize> {
+        let mut out = Vec::new();
+        selector.literal_lines(text.as_bytes(), &mut out);
+        let mut lines: Vec<usize> = out
+            .iter()
+            .map(|&o| text.as_bytes()[..o].iter().filter(|&&b| b == b'\n').count())
+            .collect();
+        lines.dedup();
+        lines
+    }
+
+    #[test]
+    fn line_pass_marks_global_and_covered_scoped_literals() {
+        let selector = Selector::none()
+            .with_literals(["ServiceBus"])
+            .unwrap()
+            // An empty set keeps the literals already there, in the line pass too.
+            .with_literals(Vec::<String>::new())
+            .unwrap()
+            .with_scoped_literals("Agent", ["quarantine"])
+            .unwrap()
+            .with_scoped_literals("Service Control Manager", ["AADConnectProvisioningAgent"])
+            .unwrap();
+        let text = "a SERVICEBUS b\nnothing\nin Quarantine\nAADConnectProvisioningAgent.exe x\n";
+        assert_eq!(marked(&selector, text), [0, 2]);
+        // The service name is in every agent line, so its provider is left to the text search.
+        assert!(selector.entry_may_match("service control manager", false));
+        assert!(!selector.entry_may_match("Agent", false));
+        assert!(selector.entry_may_match("Agent", true));
     }
 }
