@@ -26,6 +26,7 @@ pub mod event_text;
 pub mod evtx_file;
 pub mod evtx_scan;
 pub mod input;
+mod line_scan;
 pub mod lines;
 pub mod record;
 pub mod scm_messages;

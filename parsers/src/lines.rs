@@ -29,8 +29,8 @@ pub struct Line<'a> {
     pub bytes: &'a [u8],
     /// True when the line was longer than [`MAX_LINE`] and was cut.
     pub truncated: bool,
-    /// False only when a source that searched for the selector's literals found none starting in
-    /// this line; sources that do not search say true.
+    /// False only when a source that searched for the selector's literals (global or scoped, see
+    /// [`Selector::literal_lines`]) found none in this line; sources that do not search say true.
     pub hit: bool,
 }
 
@@ -129,7 +129,7 @@ impl Hits {
         match selector {
             None => hits.everywhere = true,
             Some(selector) if selector.literals_span_lines() => hits.everywhere = true,
-            Some(selector) => selector.literal_starts(text, &mut hits.starts),
+            Some(selector) => selector.literal_lines(text, &mut hits.starts),
         }
         hits
     }
@@ -211,6 +211,8 @@ pub struct BlockLines<'s, R> {
     skip_rest: bool,
     number: u64,
     hits: Hits,
+    /// Size of the blocks: [`BLOCK`], smaller in tests to cross many block boundaries.
+    block: usize,
 }
 
 /// Size of the blocks a stream is read in.
@@ -220,6 +222,20 @@ impl<'s, R: Read> BlockLines<'s, R> {
     /// Reads `reader` from line 1, searching each block for the selector's literals (every line is
     /// a possible hit without a selector).
     pub fn new(reader: R, selector: Option<&'s Selector>) -> BlockLines<'s, R> {
+        BlockLines::with_block(reader, selector, BLOCK)
+    }
+
+    /// [`BlockLines::new`] with blocks of about `block` bytes.
+    #[cfg(test)]
+    pub(crate) fn small_blocks(
+        reader: R,
+        selector: Option<&'s Selector>,
+        block: usize,
+    ) -> BlockLines<'s, R> {
+        BlockLines::with_block(reader, selector, block.max(1))
+    }
+
+    fn with_block(reader: R, selector: Option<&'s Selector>, block: usize) -> BlockLines<'s, R> {
         BlockLines {
             reader,
             selector,
@@ -231,12 +247,13 @@ impl<'s, R: Read> BlockLines<'s, R> {
             skip_rest: false,
             number: 0,
             hits: Hits::find(&[], None),
+            block,
         }
     }
 
     fn read_more(&mut self) -> io::Result<()> {
-        if self.buf.len() < self.filled + BLOCK {
-            self.buf.resize(self.filled + BLOCK, 0);
+        if self.buf.len() < self.filled + self.block {
+            self.buf.resize(self.filled + self.block, 0);
         }
         let n = loop {
             match self.reader.read(&mut self.buf[self.filled..]) {
@@ -269,7 +286,7 @@ impl<'s, R: Read> BlockLines<'s, R> {
             if !self.skip_rest {
                 let last = memchr::memrchr(b'\n', &self.buf[..self.filled]);
                 match last {
-                    Some(last) if self.filled >= BLOCK || self.eof => {
+                    Some(last) if self.filled >= self.block || self.eof => {
                         self.block_end = last + 1;
                         break;
                     }

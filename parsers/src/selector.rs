@@ -6,8 +6,10 @@
 //! (the rule catalogue and the relevance policy in the binary) decides what goes in it; this crate
 //! knows nothing of rules.
 
+use crate::line_scan::LineFinder;
 use crate::record::Level;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use std::sync::OnceLock;
 
 /// The cheap fields of one entry, seen before any record is built.
 #[derive(Debug, Clone, Copy)]
@@ -42,6 +44,11 @@ pub struct Selector {
     channels: Vec<String>,
     event_ids: Vec<(String, u32)>,
     literals: Option<AhoCorasick>,
+    global_patterns: Vec<String>,
+    /// Scoped literals by provider (lowercase), as added.
+    scoped_patterns: Vec<(String, Vec<String>)>,
+    /// Built on first use, once all literals are in.
+    line_pass: OnceLock<LinePass>,
     /// The literals encoded as UTF-16LE, to search raw EVTX record bytes without decoding them.
     literals_utf16: Option<AhoCorasick>,
     literal_has_digit: bool,
@@ -66,6 +73,9 @@ impl Selector {
             channels: Vec::new(),
             event_ids: Vec::new(),
             literals: None,
+            global_patterns: Vec::new(),
+            scoped_patterns: Vec::new(),
+            line_pass: OnceLock::new(),
             literals_utf16: None,
             literal_has_digit: false,
             literals_span_lines: false,
@@ -171,6 +181,9 @@ impl Selector {
             self.literal_has_digit = patterns
                 .iter()
                 .any(|p| p.bytes().any(|b| b.is_ascii_digit()));
+            // Like `literals`, replaced only by a non-empty set.
+            self.global_patterns = patterns;
+            self.line_pass = OnceLock::new();
         }
         Ok(self)
     }
@@ -201,6 +214,9 @@ impl Selector {
                 .match_kind(MatchKind::LeftmostFirst)
                 .build(&patterns)?;
             self.scoped.push((provider.to_ascii_lowercase(), automaton));
+            self.scoped_patterns
+                .push((provider.to_ascii_lowercase(), patterns));
+            self.line_pass = OnceLock::new();
         }
         Ok(self)
     }
@@ -277,6 +293,40 @@ impl Selector {
         }
     }
 
+    /// Pushes, in increasing order, an offset in each line of `text` (lines end at `\n`; the
+    /// offset is inside the line's bytes, not at its `\n`) that may hold a literal: every line
+    /// holding a global literal, or a scoped literal of a provider the pass covers, and maybe
+    /// others. [`Selector::entry_may_match`] says what an entry none of whose lines was found can
+    /// still match.
+    pub fn literal_lines(&self, text: &[u8], out: &mut Vec<usize>) {
+        let pass = self.line_pass();
+        match (&pass.finder, &pass.literals) {
+            (Some(finder), Some(all)) => finder.find_lines(text, all, out),
+            (None, Some(all)) => out.extend(all.find_iter(text).map(|m| m.start())),
+            // No line pass (a literal holds a line break or U+FFFD, or none could be built): the
+            // global literals' starts in the whole block, as before; every scoped provider is
+            // then uncovered.
+            _ => self.literal_starts(text, out),
+        }
+    }
+
+    /// Whether an entry of `provider` needs its text searched, given whether the line pass
+    /// ([`Selector::literal_lines`]) marked any of its lines; sources that do not search mark
+    /// every line.
+    pub fn entry_may_match(&self, provider: &str, lines_marked: bool) -> bool {
+        lines_marked
+            || self
+                .line_pass()
+                .uncovered
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case(provider))
+    }
+
+    fn line_pass(&self) -> &LinePass {
+        self.line_pass
+            .get_or_init(|| LinePass::build(&self.global_patterns, &self.scoped_patterns))
+    }
+
     /// True when a literal contains a line break, so a match could start on one line and end on
     /// the next.
     pub fn literals_span_lines(&self) -> bool {
@@ -302,6 +352,76 @@ impl Selector {
             Decision::Drop => false,
             Decision::NeedText => self.text_matches_for(candidate.provider, text),
         }
+    }
+}
+
+/// The search that marks the lines of a block that may hold a literal.
+#[derive(Debug, Clone)]
+struct LinePass {
+    /// The global literals and the scoped ones of covered providers; `None` when a literal
+    /// contains a line break or U+FFFD, where a search line by line could disagree with a search
+    /// of the entry's text (the global literals' DFA then searches the whole block, as it did).
+    literals: Option<AhoCorasick>,
+    /// Finds the same lines as `literals` without running it over every byte.
+    finder: Option<LineFinder>,
+    /// Providers (lowercase) whose scoped literals the pass leaves out, because one of them is
+    /// made of words common in logs (e.g. a service's name, in every line of its own trace):
+    /// their entries are searched whatever the pass says.
+    uncovered: Vec<String>,
+}
+
+impl LinePass {
+    fn build(global: &[String], scoped: &[(String, Vec<String>)]) -> LinePass {
+        let mut pass = LinePass {
+            literals: None,
+            finder: None,
+            uncovered: scoped.iter().map(|(p, _)| p.clone()).collect(),
+        };
+        pass.uncovered.sort();
+        pass.uncovered.dedup();
+        let all = global.iter().chain(scoped.iter().flat_map(|(_, l)| l));
+        if all.clone().any(|p| p.contains(['\n', '\u{FFFD}'])) {
+            return pass;
+        }
+        let covered = |provider: &str| {
+            scoped
+                .iter()
+                .filter(|(p, _)| p == provider)
+                .flat_map(|(_, l)| l)
+                .all(|l| crate::line_scan::has_rare_piece(l))
+        };
+        let uncovered: Vec<String> = pass
+            .uncovered
+            .iter()
+            .filter(|p| !covered(p))
+            .cloned()
+            .collect();
+        let patterns: Vec<&str> = global
+            .iter()
+            .chain(
+                scoped
+                    .iter()
+                    .filter(|(p, _)| !uncovered.contains(p))
+                    .flat_map(|(_, l)| l),
+            )
+            .map(String::as_str)
+            .collect();
+        if patterns.is_empty() {
+            return pass;
+        }
+        // A pattern set too large for a DFA: keep the old pass (global literals, block search).
+        let Ok(literals) = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostFirst)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(&patterns)
+        else {
+            return pass;
+        };
+        pass.literals = Some(literals);
+        pass.finder = LineFinder::new(&patterns);
+        pass.uncovered = uncovered;
+        pass
     }
 }
 
@@ -344,5 +464,37 @@ mod tests {
         assert_eq!(selector.decide(&c), Decision::Drop);
         c.event_id = Some(7036);
         assert_eq!(selector.decide(&c), Decision::Keep);
+    }
+
+    /// Lines marked by the line pass, as line indices.
+    fn marked(selector: &Selector, text: &str) -> Vec<usize> {
+        let mut out = Vec::new();
+        selector.literal_lines(text.as_bytes(), &mut out);
+        let mut lines: Vec<usize> = out
+            .iter()
+            .map(|&o| text.as_bytes()[..o].iter().filter(|&&b| b == b'\n').count())
+            .collect();
+        lines.dedup();
+        lines
+    }
+
+    #[test]
+    fn line_pass_marks_global_and_covered_scoped_literals() {
+        let selector = Selector::none()
+            .with_literals(["ServiceBus"])
+            .unwrap()
+            // An empty set keeps the literals already there, in the line pass too.
+            .with_literals(Vec::<String>::new())
+            .unwrap()
+            .with_scoped_literals("Agent", ["quarantine"])
+            .unwrap()
+            .with_scoped_literals("Service Control Manager", ["AADConnectProvisioningAgent"])
+            .unwrap();
+        let text = "a SERVICEBUS b\nnothing\nin Quarantine\nAADConnectProvisioningAgent.exe x\n";
+        assert_eq!(marked(&selector, text), [0, 2]);
+        // The service name is in every agent line, so its provider is left to the text search.
+        assert!(selector.entry_may_match("service control manager", false));
+        assert!(!selector.entry_may_match("Agent", false));
+        assert!(selector.entry_may_match("Agent", true));
     }
 }

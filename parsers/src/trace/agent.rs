@@ -230,6 +230,7 @@ pub fn parse_lines<L: LineSource>(
 ) -> io::Result<ParseStats> {
     let mut stats = ParseStats::default();
     let mut pending = Pending::new();
+    let mut last = LastDecision::default();
     while let Some(line) = lines.next_line()? {
         // Validating is much faster than the lossy conversion, which is only needed for bad bytes.
         let text = match std::str::from_utf8(line.bytes) {
@@ -245,7 +246,7 @@ pub fn parse_lines<L: LineSource>(
         }
         let hit = line.hit;
         if let Some(header) = parse_header(&text) {
-            flush(&mut pending, ctx, selector, sink, &mut stats);
+            flush(&mut pending, ctx, selector, sink, &mut stats, &mut last);
             pending.start(line.number, &header);
             pending.maybe_literal = hit;
         } else if pending.active
@@ -273,8 +274,48 @@ pub fn parse_lines<L: LineSource>(
             pending.push_text(&text);
         }
     }
-    flush(&mut pending, ctx, selector, sink, &mut stats);
+    flush(&mut pending, ctx, selector, sink, &mut stats, &mut last);
     Ok(stats)
+}
+
+/// The selector's verdicts on recent entries' cheap fields: a trace repeats a few sources,
+/// levels and ids on most lines, and deciding walks the selector's provider and event lists.
+#[derive(Default)]
+struct LastDecision {
+    /// Most recent last.
+    recent: Vec<(String, Level, Option<u32>, Verdict)>,
+}
+
+/// The decision, and whether the entry's text is searched even if none of its lines was marked.
+type Verdict = (Decision, bool);
+
+/// Verdicts kept: enough for a trace alternating Information and Verbose lines of two sources.
+const RECENT: usize = 4;
+
+impl LastDecision {
+    fn get(&mut self, selector: &Selector, pending: &Pending) -> Verdict {
+        if let Some((_, _, _, verdict)) = self.recent.iter().rev().find(|(source, level, id, _)| {
+            *level == pending.level && *id == pending.id && *source == pending.source
+        }) {
+            return *verdict;
+        }
+        let candidate = Candidate {
+            provider: &pending.source,
+            channel: None,
+            event_id: pending.id,
+            level: pending.level,
+        };
+        let verdict = (
+            selector.decide(&candidate),
+            selector.entry_may_match(&pending.source, false),
+        );
+        if self.recent.len() >= RECENT {
+            self.recent.remove(0);
+        }
+        self.recent
+            .push((pending.source.clone(), pending.level, pending.id, verdict));
+        verdict
+    }
 }
 
 fn flush(
@@ -283,24 +324,20 @@ fn flush(
     selector: &Selector,
     sink: &mut dyn Sink,
     stats: &mut ParseStats,
+    last: &mut LastDecision,
 ) {
     if !pending.active {
         return;
     }
     pending.active = false;
     stats.entries += 1;
-    let candidate = Candidate {
-        provider: &pending.source,
-        channel: None,
-        event_id: pending.id,
-        level: pending.level,
-    };
-    let keep = match selector.decide(&candidate) {
+    let (decision, searched_anyway) = last.get(selector, pending);
+    let keep = match decision {
         Decision::Keep => true,
         Decision::Drop => false,
-        // Lines where no literal starts cannot make the entry's text match.
+        // An entry none of whose lines holds a literal cannot match one.
         Decision::NeedText => {
-            (pending.maybe_literal || selector.scoped_applies(&pending.source))
+            (pending.maybe_literal || searched_anyway)
                 && selector.text_matches_for(&pending.source, pending.text.as_bytes())
         }
     };
@@ -486,5 +523,126 @@ mod tests {
         assert!(reference.records.len() > 500, "{}", reference.records.len());
         assert_eq!((slice_stats, &slice.records), (stats, &reference.records));
         assert_eq!((block_stats, &blocks.records), (stats, &reference.records));
+    }
+
+    const LITERALS: &[&str] = &[
+        "ServiceBus",
+        "timed out",
+        "0x54b",
+        "isn't valid",
+        "no-start-",
+    ];
+    /// Scoped to the agent's source, with rare pieces: covered by the line pass.
+    const AGENT_SCOPED: &[&str] = &["quarantine", "AADSTS50034"];
+    /// Scoped to Service Control Manager; the agent's name is in every agent line, so the line
+    /// pass leaves these out and such entries are always searched.
+    const SCM_SCOPED: &[&str] = &["AADConnectProvisioningAgent", "Agent Updater"];
+
+    fn property_selector() -> Selector {
+        Selector::none()
+            .with_min_level(Level::Warning)
+            .with_literals(LITERALS)
+            .unwrap()
+            .with_scoped_literals("AADConnectProvisioningAgent.exe", AGENT_SCOPED)
+            .unwrap()
+            .with_scoped_literals("Service Control Manager", SCM_SCOPED)
+            .unwrap()
+    }
+
+    fn random_case(text: &str, upper: &[bool]) -> String {
+        text.chars()
+            .zip(upper.iter().cycle())
+            .map(|(c, &u)| {
+                if u {
+                    c.to_ascii_uppercase()
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            })
+            .collect()
+    }
+
+    /// Lines of an agent trace: headers of several sources and levels, continuations and footers,
+    /// with literals (global and scoped, in random case) embedded anywhere.
+    fn trace_line() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let all: Vec<&'static str> = LITERALS
+            .iter()
+            .chain(AGENT_SCOPED)
+            .chain(SCM_SCOPED)
+            .copied()
+            .collect();
+        let words = "[a-zA-Z0-9 '_.:-]{0,20}";
+        let literal = (
+            proptest::sample::select(all),
+            proptest::collection::vec(any::<bool>(), 32),
+        )
+            .prop_map(|(l, upper)| random_case(l, &upper));
+        let message = (words, proptest::option::of(literal), words)
+            .prop_map(|(a, l, b)| format!("{a}{}{b}", l.unwrap_or_default()));
+        let source = proptest::sample::select(vec![
+            "AADConnectProvisioningAgent.exe",
+            "Service Control Manager",
+            "Other Source",
+        ]);
+        let level = proptest::sample::select(vec!["Information", "Verbose", "Warning", "Error"]);
+        let end = proptest::sample::select(vec!["\n", "\r\n"]);
+        prop_oneof![
+            3 => (source, level, message.clone(), end.clone())
+                .prop_map(|(s, l, m, e)| format!("{s} {l}: 0 : {m}{e}")),
+            2 => (message, end.clone()).prop_map(|(m, e)| format!("   {m}{e}")),
+            1 => end.clone().prop_map(|e| format!("    ThreadId=7{e}")),
+            1 => end.prop_map(|e| format!("    DateTime=2024-03-09T10:15:23.1234567Z{e}")),
+        ]
+    }
+
+    proptest::proptest! {
+        /// The line pass (rare pieces, DFA on candidate lines) keeps exactly the records that a
+        /// search of every entry's text keeps: read in place, in small blocks (many block
+        /// boundaries), and as UTF-16LE through the decoder.
+        #[test]
+        fn line_pass_keeps_what_searching_every_entry_keeps(
+            lines in proptest::collection::vec(trace_line(), 0..80),
+            block in 1usize..400,
+        ) {
+            use crate::lines::{BlockLines, SliceLines};
+            use crate::text::{TextEncoding, Utf8Reader};
+            let text = lines.concat();
+            let selector = property_selector();
+            let ctx = ParseContext::default();
+            // Reference: a plain stream marks every line, so every entry's text is searched.
+            let mut reference = VecSink::default();
+            let stats = parse(text.as_bytes(), &ctx, &selector, &mut reference).unwrap();
+            let mut slice = VecSink::default();
+            let slice_stats = parse_lines(
+                SliceLines::searching(text.as_bytes(), Some(&selector)),
+                &ctx,
+                &selector,
+                &mut slice,
+            )
+            .unwrap();
+            proptest::prop_assert_eq!((slice_stats, &slice.records), (stats, &reference.records));
+            let mut blocks = VecSink::default();
+            let block_stats = parse_lines(
+                BlockLines::small_blocks(text.as_bytes(), Some(&selector), block),
+                &ctx,
+                &selector,
+                &mut blocks,
+            )
+            .unwrap();
+            proptest::prop_assert_eq!((block_stats, &blocks.records), (stats, &reference.records));
+            let encoding = TextEncoding::Utf16Le { bom: true };
+            let mut utf16 = vec![0xFF, 0xFE];
+            utf16.extend(encoding.encode(&text));
+            let mut decoded = VecSink::default();
+            let decoded_stats = parse_lines(
+                BlockLines::small_blocks(Utf8Reader::new(&utf16[..], encoding), Some(&selector), block),
+                &ctx,
+                &selector,
+                &mut decoded,
+            )
+            .unwrap();
+            proptest::prop_assert_eq!((decoded_stats, &decoded.records), (stats, &reference.records));
+        }
     }
 }

@@ -274,7 +274,7 @@ fn finish(
         Decision::Keep => true,
         Decision::Drop => false,
         Decision::NeedText => {
-            (entry.maybe_literal || selector.scoped_applies(PROVIDER))
+            selector.entry_may_match(PROVIDER, entry.maybe_literal)
                 && selector.text_matches_for(PROVIDER, entry.text.as_bytes())
         }
     };
