@@ -47,6 +47,55 @@ pub enum EventData {
     Unnamed(Vec<String>),
     /// `<Data Name="...">` elements (Service Control Manager: `param1`, `param2`, ...).
     Named(Vec<(String, String)>),
+    /// `<Data Name="...">` elements with typed values (manifest providers log integers, hex
+    /// codes, GUIDs, times next to strings).
+    Typed(Vec<(String, DataValue)>),
+}
+
+/// A typed `<Data>` value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DataValue {
+    /// UTF-16 string.
+    Text(String),
+    /// `Int32`.
+    I32(i32),
+    /// `UInt32`.
+    U32(u32),
+    /// `Int64`.
+    I64(i64),
+    /// `UInt64`.
+    U64(u64),
+    /// `HexInt32` (rendered `0x…`).
+    Hex32(u32),
+    /// `HexInt64`.
+    Hex64(u64),
+    /// `Boolean` (4 bytes).
+    Bool(bool),
+    /// `GUID` (16 bytes as stored).
+    Guid([u8; 16]),
+    /// `FILETIME`.
+    FileTime(u64),
+    /// `Binary` bytes in a `<Data>` element.
+    Bytes(Vec<u8>),
+}
+
+impl DataValue {
+    /// BinXML value type and bytes.
+    fn encode(&self) -> (u8, Vec<u8>) {
+        match self {
+            DataValue::Text(text) => (T_STRING, utf16_bytes(text)),
+            DataValue::I32(v) => (0x07, v.to_le_bytes().to_vec()),
+            DataValue::U32(v) => (T_U32, v.to_le_bytes().to_vec()),
+            DataValue::I64(v) => (0x09, v.to_le_bytes().to_vec()),
+            DataValue::U64(v) => (T_U64, v.to_le_bytes().to_vec()),
+            DataValue::Hex32(v) => (0x14, v.to_le_bytes().to_vec()),
+            DataValue::Hex64(v) => (T_HEX64, v.to_le_bytes().to_vec()),
+            DataValue::Bool(v) => (0x0D, u32::from(*v).to_le_bytes().to_vec()),
+            DataValue::Guid(bytes) => (0x0F, bytes.to_vec()),
+            DataValue::FileTime(v) => (T_FILETIME, v.to_le_bytes().to_vec()),
+            DataValue::Bytes(bytes) => (T_BINARY, bytes.clone()),
+        }
+    }
 }
 
 /// One event to write.
@@ -129,17 +178,27 @@ fn name_hash(name: &str) -> u16 {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Shape {
     data_names: Vec<Option<String>>,
+    /// BinXML value type of each `<Data>`.
+    data_kinds: Vec<u8>,
     binary: bool,
 }
 
 impl Shape {
     fn of(event: &Event) -> Self {
-        let data_names = match &event.data {
-            EventData::Unnamed(values) => vec![None; values.len()],
-            EventData::Named(pairs) => pairs.iter().map(|(n, _)| Some(n.clone())).collect(),
+        let (data_names, data_kinds) = match &event.data {
+            EventData::Unnamed(values) => (vec![None; values.len()], vec![T_STRING; values.len()]),
+            EventData::Named(pairs) => (
+                pairs.iter().map(|(n, _)| Some(n.clone())).collect(),
+                vec![T_STRING; pairs.len()],
+            ),
+            EventData::Typed(pairs) => (
+                pairs.iter().map(|(n, _)| Some(n.clone())).collect(),
+                pairs.iter().map(|(_, v)| v.encode().0).collect(),
+            ),
         };
         Self {
             data_names,
+            data_kinds,
             binary: event.binary.is_some(),
         }
     }
@@ -150,6 +209,13 @@ impl Shape {
         for name in &self.data_names {
             text.push_str(name.as_deref().unwrap_or("\u{1}"));
             text.push('\u{0}');
+        }
+        // String-only layouts keep the GUIDs they had before typed values existed (the shipped
+        // sample bundles are byte-stable).
+        if self.data_kinds.iter().any(|&k| k != T_STRING) {
+            for kind in &self.data_kinds {
+                text.push(char::from(*kind));
+            }
         }
         text.push(if self.binary { 'B' } else { '-' });
         let fnv = |basis: u64| {
@@ -418,7 +484,7 @@ impl Chunk {
             bin.u8(0x02);
         }
         let mut sub = FIRST_DATA_SUB;
-        for name in &shape.data_names {
+        for (name, kind) in shape.data_names.iter().zip(&shape.data_kinds) {
             let data = self.open(bin, "Data", name.is_some(), undo);
             if let Some(name) = name {
                 self.attributes(bin, &[("Name", AttrValue::Text(name))], undo);
@@ -426,7 +492,7 @@ impl Chunk {
             bin.u8(0x02);
             bin.u8(0x0D);
             bin.u16(sub);
-            bin.u8(T_STRING);
+            bin.u8(*kind);
             Self::close(bin, data, false);
             sub += 1;
         }
@@ -517,6 +583,7 @@ impl Chunk {
             EventData::Named(pairs) => {
                 values.extend(pairs.iter().map(|(_, v)| (T_STRING, utf16_bytes(v))));
             }
+            EventData::Typed(pairs) => values.extend(pairs.iter().map(|(_, v)| v.encode())),
         }
         if let Some(binary) = &event.binary {
             values.push((T_BINARY, binary.clone()));
