@@ -345,7 +345,11 @@ fn flatten(value: &Value, prefix: &str, out: &mut Vec<(String, String)>) {
 
 /// The record's text: a rebuilt sentence for known SCM events, otherwise the insertion strings
 /// (classic sources such as Directory Synchronization put the whole message in one string).
-fn message(provider: &str, event_id: Option<u32>, fields: &[(String, String)]) -> String {
+pub(crate) fn message(
+    provider: &str,
+    event_id: Option<u32>,
+    fields: &[(String, String)],
+) -> String {
     let values: Vec<&str> = fields
         .iter()
         .filter(|(name, _)| name != "Binary")

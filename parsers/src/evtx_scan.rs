@@ -9,8 +9,10 @@
 //! whenever it is unsure (an unusual token, a value type it does not read), it selects the record,
 //! and if a chunk's structure is unusual at all it gives up and the whole chunk takes the full path.
 
+use crate::evtx_file;
 use crate::record::Level;
-use crate::selector::{Candidate, Decision, Selector};
+use crate::selector::{Candidate, Decision, Selector, TextClass};
+use std::fmt::Write as _;
 use std::rc::Rc;
 
 const CHUNK_HEADER_SIZE: usize = 512;
@@ -49,6 +51,26 @@ struct Template {
     /// Element and attribute names outside `System` contain a literal (they reach the message as
     /// field labels).
     names_match: bool,
+    /// `EventData` when it is only `<Data Name="…">%n</Data>` and `<Binary>%n</Binary>` children
+    /// (how SCM and other classic sources write it), in order; `None` for any other shape. With it
+    /// the message can be rebuilt exactly as the full path builds it.
+    event_data: Option<Vec<DataField>>,
+}
+
+/// One `EventData` child of a simple template: its field name (`None` for `<Binary>`) and the
+/// substitution that fills it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct DataField {
+    name: Option<String>,
+    value: u16,
+}
+
+/// An `EventData` child being walked.
+#[derive(Debug, Default)]
+struct PendingField {
+    binary: bool,
+    name: Option<String>,
+    value: Option<u16>,
 }
 
 /// Element names the template walk tracks.
@@ -56,6 +78,7 @@ struct Template {
 enum Element {
     Event,
     System,
+    EventData,
     Provider,
     EventId,
     Level,
@@ -120,6 +143,7 @@ fn element_kind(name: &str, depth: usize, stack: &[Element]) -> Element {
     match (depth, name) {
         (0, "Event") => Element::Event,
         (1, "System") if stack.first() == Some(&Element::Event) => Element::System,
+        (1, "EventData") if stack.first() == Some(&Element::Event) => Element::EventData,
         (2, _) if stack.get(1) != Some(&Element::System) => Element::Other,
         (2, "Provider") => Element::Provider,
         (2, "EventID") => Element::EventId,
@@ -144,7 +168,13 @@ fn walk_template(chunk: &[u8], offset: usize, selector: &Selector) -> Option<Tem
         channel: Slot::Absent,
         data_substitutions: Vec::new(),
         names_match: false,
+        event_data: None,
     };
+    // The simple EventData shape (see `Template::event_data`); any surprise clears `simple`.
+    let mut simple = true;
+    let mut event_data_seen = false;
+    let mut fields: Vec<DataField> = Vec::new();
+    let mut pending: Option<PendingField> = None;
     let mut names = String::new();
     let mut stack: Vec<Element> = Vec::new();
     let mut attribute: Option<Attribute> = None;
@@ -163,6 +193,26 @@ fn walk_template(chunk: &[u8], offset: usize, selector: &Selector) -> Option<Tem
                 if kind == Element::System {
                     template.has_system = true;
                 }
+                let in_event_data = stack.get(1) == Some(&Element::EventData);
+                match stack.len() {
+                    1 if kind == Element::EventData => {
+                        simple &= !event_data_seen;
+                        event_data_seen = true;
+                    }
+                    1 if kind != Element::System => simple = false,
+                    2 if in_event_data => match name.as_str() {
+                        "Data" => pending = Some(PendingField::default()),
+                        "Binary" => {
+                            pending = Some(PendingField {
+                                binary: true,
+                                ..PendingField::default()
+                            });
+                        }
+                        _ => simple = false,
+                    },
+                    depth if depth >= 3 && in_event_data => simple = false,
+                    _ => {}
+                }
                 if stack.get(1) != Some(&Element::System)
                     && kind != Element::Event
                     && kind != Element::System
@@ -175,6 +225,24 @@ fn walk_template(chunk: &[u8], offset: usize, selector: &Selector) -> Option<Tem
             }
             0x02 => attribute = None,
             0x03 | 0x04 => {
+                if stack.len() == 3 && stack.get(1) == Some(&Element::EventData) {
+                    match pending.take() {
+                        Some(PendingField {
+                            binary: false,
+                            name: Some(name),
+                            value: Some(value),
+                        }) => fields.push(DataField {
+                            name: Some(name),
+                            value,
+                        }),
+                        Some(PendingField {
+                            binary: true,
+                            name: None,
+                            value: Some(value),
+                        }) => fields.push(DataField { name: None, value }),
+                        _ => simple = false,
+                    }
+                }
                 stack.pop();
                 attribute = None;
             }
@@ -186,6 +254,13 @@ fn walk_template(chunk: &[u8], offset: usize, selector: &Selector) -> Option<Tem
                     "EventSourceName" => Attribute::EventSourceName,
                     _ => Attribute::Other,
                 });
+                if stack.len() == 3
+                    && stack.get(1) == Some(&Element::EventData)
+                    && (attribute != Some(Attribute::Name)
+                        || pending.as_ref().is_none_or(|p| p.binary))
+                {
+                    simple = false;
+                }
                 if stack.get(1) != Some(&Element::System) {
                     names.push_str(&name);
                     names.push(' ');
@@ -200,6 +275,17 @@ fn walk_template(chunk: &[u8], offset: usize, selector: &Selector) -> Option<Tem
                 let start = pos + 3;
                 let text = utf16(chunk.get(start..start + chars * 2)?)?;
                 pos = start + chars * 2;
+                if stack.get(1) != Some(&Element::System) {
+                    let in_event_data = stack.get(1) == Some(&Element::EventData);
+                    match (stack.len(), in_event_data, attribute, pending.as_mut()) {
+                        (3, true, Some(Attribute::Name), Some(field)) if field.name.is_none() => {
+                            field.name = Some(text.clone());
+                        }
+                        // Attributes of `Event` and `EventData` are not fields.
+                        (1 | 2, _, Some(_), _) => {}
+                        _ => simple = false,
+                    }
+                }
                 match slot_for(&mut template, &stack, attribute) {
                     Some(slot) => *slot = Slot::Literal(text),
                     // Values such as `<Data Name="param1">` label fields in the message.
@@ -213,6 +299,18 @@ fn walk_template(chunk: &[u8], offset: usize, selector: &Selector) -> Option<Tem
             0x0D | 0x0E => {
                 let id = u16_at(chunk, pos)?;
                 pos += 3;
+                // Outside System, a substitution is a field value only as the one content of an
+                // EventData child; anywhere else (a nested EventData fragment right in `Event`,
+                // an attribute) the shape is not the simple one.
+                if stack.get(1) != Some(&Element::System) {
+                    let in_event_data = stack.get(1) == Some(&Element::EventData);
+                    match (stack.len(), in_event_data, attribute, pending.as_mut()) {
+                        (3, true, None, Some(field)) if field.value.is_none() => {
+                            field.value = Some(id);
+                        }
+                        _ => simple = false,
+                    }
+                }
                 let in_system = stack.get(1) == Some(&Element::System);
                 match slot_for(&mut template, &stack, attribute) {
                     Some(slot) => *slot = Slot::Substitution(id),
@@ -226,7 +324,29 @@ fn walk_template(chunk: &[u8], offset: usize, selector: &Selector) -> Option<Tem
         }
     }
     template.names_match = selector.text_matches(names.as_bytes());
+    if simple && pending.is_none() && unique_field_names(&fields) {
+        template.event_data = Some(fields);
+    }
     Some(template)
+}
+
+/// Field names the full path's JSON keeps as they are: no duplicates (JSON keys would be renamed),
+/// none that `evtx_file` treats specially (`Data`, `Binary`, `#…`), none empty.
+fn unique_field_names(fields: &[DataField]) -> bool {
+    let mut seen: Vec<Option<&str>> = Vec::with_capacity(fields.len());
+    for field in fields {
+        let name = field.name.as_deref();
+        if let Some(name) = name
+            && (name.is_empty() || name == "Data" || name == "Binary" || name.starts_with('#'))
+        {
+            return false;
+        }
+        if seen.contains(&name) {
+            return false;
+        }
+        seen.push(name);
+    }
+    true
 }
 
 fn slot_for<'t>(
@@ -443,19 +563,111 @@ fn wanted(
     match selector.decide(&candidate) {
         Decision::Keep => true,
         Decision::Drop => false,
+        Decision::NeedText if provider.eq_ignore_ascii_case(SCM) => {
+            // SCM messages are sentences rebuilt from the insertion strings, so the values alone
+            // cannot be searched: rebuild the message the full path would build and test that.
+            match scm_message(&template, &values, event_id) {
+                Some(message) => {
+                    selector.text_matches_for(&provider, message.as_bytes())
+                        || selector.text_matches(provider.as_bytes())
+                }
+                None => true,
+            }
+        }
         Decision::NeedText => {
-            provider.eq_ignore_ascii_case(SCM)
-                || selector.scoped_applies(&provider)
+            selector.scoped_applies(&provider)
                 || selector.text_matches(provider.as_bytes())
                 || data_may_match(chunk, &template, &values, selector, templates, 0)
         }
     }
 }
 
+/// UTF-16LE up to the first NUL unit, as the full path renders a string value; `None` when not
+/// valid UTF-16 (its lossy rendering is not reproduced here).
+fn utf16_until_nul(bytes: &[u8]) -> Option<String> {
+    let units = bytes
+        .chunks_exact(2)
+        .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
+        .take_while(|&unit| unit != 0);
+    char::decode_utf16(units).collect::<Result<_, _>>().ok()
+}
+
+/// Little-endian integer of exactly `N` bytes.
+fn le<const N: usize>(bytes: &[u8]) -> Option<[u8; N]> {
+    bytes.try_into().ok()
+}
+
+/// Writes a substitution value to `out` exactly as the full path's message shows it (the evtx
+/// crate's JSON rendering, read back through `serde_json`): strings, integers in decimal,
+/// `HexInt`/`SizeT` as `0x…` lowercase, booleans, binary as uppercase hex. `None` for other
+/// types, and for sizes that do not fit the type (the full path may render those otherwise).
+fn write_value(kind: u8, bytes: &[u8], out: &mut String) -> Option<()> {
+    match kind {
+        0x01 => out.push_str(&utf16_until_nul(bytes)?),
+        0x03 => write!(out, "{}", i8::from_le_bytes(le(bytes)?)).ok()?,
+        0x04 => write!(out, "{}", u8::from_le_bytes(le(bytes)?)).ok()?,
+        0x05 => write!(out, "{}", i16::from_le_bytes(le(bytes)?)).ok()?,
+        0x06 => write!(out, "{}", u16::from_le_bytes(le(bytes)?)).ok()?,
+        0x07 => write!(out, "{}", i32::from_le_bytes(le(bytes)?)).ok()?,
+        0x08 => write!(out, "{}", u32::from_le_bytes(le(bytes)?)).ok()?,
+        0x09 => write!(out, "{}", i64::from_le_bytes(le(bytes)?)).ok()?,
+        0x0A => write!(out, "{}", u64::from_le_bytes(le(bytes)?)).ok()?,
+        // Bool: `true`/`false`, other values as the integer they are.
+        0x0D => match i32::from_le_bytes(le(bytes)?) {
+            0 => out.push_str("false"),
+            1 => out.push_str("true"),
+            raw => write!(out, "{raw}").ok()?,
+        },
+        0x0E => {
+            for b in bytes {
+                write!(out, "{b:02X}").ok()?;
+            }
+        }
+        0x10 | 0x14 if bytes.len() == 4 => {
+            write!(out, "0x{:x}", u32::from_le_bytes(le(bytes)?)).ok()?;
+        }
+        0x10 | 0x15 if bytes.len() == 8 => {
+            write!(out, "0x{:x}", u64::from_le_bytes(le(bytes)?)).ok()?;
+        }
+        _ => return None,
+    }
+    Some(())
+}
+
+/// The message the full path builds for an SCM record (a known event's sentence, or the
+/// `name: value` list), from a template of the simple `EventData` shape; `None` when the record
+/// is in any way unlike that (an empty or unread value), so the caller selects it.
+fn scm_message(template: &Template, values: &Values<'_>, event_id: Option<u32>) -> Option<String> {
+    let layout = template.event_data.as_ref()?;
+    let mut fields: Vec<(String, String)> = Vec::with_capacity(layout.len());
+    for field in layout {
+        let (kind, bytes) = values.get(field.value)?;
+        let mut text = String::new();
+        match &field.name {
+            Some(name) => {
+                write_value(kind, bytes, &mut text)?;
+                // Empty values may be left out of the JSON or rendered as null: not reproduced.
+                if text.is_empty() {
+                    return None;
+                }
+                fields.push((name.clone(), text));
+            }
+            // `<Binary>` only adds the decoded service name to a sentence; empty adds nothing.
+            None if kind == 0x00 || bytes.is_empty() => {}
+            None if kind == 0x0E => {
+                write_value(kind, bytes, &mut text)?;
+                fields.push(("Binary".to_owned(), text));
+            }
+            None => return None,
+        }
+    }
+    Some(evtx_file::message(SCM, event_id, &fields))
+}
+
 /// Could the rendered message contain a literal? Checked on what the message is made of: the data
-/// values (UTF-16 strings searched undecoded, integers as decimal text, nested BinXML fragments
-/// followed into their own templates) and the field labels. SCM messages are rebuilt from sentence
-/// templates, so those always go on (see the caller).
+/// values (UTF-16 strings searched undecoded, numbers spelt out as the full path renders them,
+/// other typed values by their character set, nested BinXML fragments followed into their own
+/// templates) and the field labels. SCM messages are rebuilt whole instead (see the caller).
 fn data_may_match(
     chunk: &[u8],
     template: &Template,
@@ -467,14 +679,14 @@ fn data_may_match(
     if template.names_match {
         return true;
     }
-    let mut digits = String::new();
+    let mut rendered = String::new();
     for id in &template.data_substitutions {
         let Some((kind, bytes)) = values.get(*id) else {
             continue;
         };
-        digits.clear();
+        rendered.clear();
         match kind {
-            0x00 | 0x0E => {}
+            0x00 => {}
             // Strings and string arrays: searched as UTF-16 without decoding.
             0x01 | 0x81 => {
                 if selector.raw_utf16_matches(bytes) {
@@ -506,26 +718,227 @@ fn data_may_match(
                     return true;
                 }
             }
-            0x03..=0x0A => {
-                let mut buf = [0u8; 8];
-                let len = bytes.len().min(8);
-                buf[..len].copy_from_slice(&bytes[..len]);
-                let unsigned = u64::from_le_bytes(buf);
-                digits.push_str(&unsigned.to_string());
-                if selector.text_matches(digits.as_bytes()) {
-                    return true;
-                }
-                // Signed values print differently; let any digit literal through.
-                if matches!(kind, 0x03 | 0x05 | 0x07 | 0x09) && selector.literal_has_digit() {
+            // Numbers, booleans and binary (a `<Binary>` element is left out of the message,
+            // a binary `<Data>` is not): spelt out as the full path renders them.
+            0x03..=0x0A | 0x0D | 0x0E | 0x10 | 0x14 | 0x15 => {
+                if write_value(kind, bytes, &mut rendered).is_none()
+                    || selector.text_matches(rendered.as_bytes())
+                {
                     return true;
                 }
             }
-            _ => {
-                if selector.literal_has_digit() {
+            // Renderings not spelt out here: only a literal made of their characters fits.
+            0x0B | 0x0C => {
+                if selector.literal_fits(TextClass::Float) {
                     return true;
                 }
             }
+            0x0F => {
+                if selector.literal_fits(TextClass::Guid) {
+                    return true;
+                }
+            }
+            0x11 | 0x12 => {
+                if selector.literal_fits(TextClass::DateTime) {
+                    return true;
+                }
+            }
+            0x13 => {
+                if selector.literal_fits(TextClass::Sid) {
+                    return true;
+                }
+            }
+            // Arrays of numbers and anything else: unsure.
+            _ => return true,
         }
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sink::VecSink;
+    use chrono::{TimeZone, Utc};
+    use syncsift_samples::events;
+    use syncsift_samples::evtx_writer::{DataValue, Event, EventData, evtx_bytes, level};
+
+    fn time() -> chrono::DateTime<Utc> {
+        Utc.with_ymd_and_hms(2024, 3, 9, 10, 0, 0).unwrap()
+    }
+
+    fn scm_7036(display: &str, key: &str) -> Event {
+        events::scm(7036, level::INFORMATION, time(), &[display, "running"], key)
+    }
+
+    fn typed(values: Vec<(&str, DataValue)>) -> Event {
+        Event {
+            data: EventData::Typed(values.into_iter().map(|(n, v)| (n.to_owned(), v)).collect()),
+            qualifiers: None,
+            ..Event::classic(
+                "Some-Manifest-Provider",
+                100,
+                level::INFORMATION,
+                time(),
+                "System",
+                "PC",
+                "",
+            )
+        }
+    }
+
+    /// Record ids (1-based, in push order) the scan selects, after checking that the full path
+    /// keeps no record the scan left out.
+    fn selected(events: &[Event], selector: &Selector) -> Vec<u64> {
+        let file = evtx_bytes(events).unwrap();
+        let scan = scan_chunk(&file[4096..4096 + 65536], selector).unwrap();
+        assert_eq!(scan.records, events.len() as u64);
+        let mut full = VecSink::default();
+        evtx_file::parse_with(&file, selector, &mut full, evtx_file::Path::Full).unwrap();
+        for record in &full.records {
+            let crate::Locator::EvtxRecord(id) = record.locator else {
+                panic!("locator");
+            };
+            assert!(scan.wanted.contains(&id), "missed record {id}: {record:?}");
+        }
+        scan.wanted
+    }
+
+    #[test]
+    fn scm_records_are_decided_on_the_rebuilt_message() {
+        let selector = Selector::none()
+            .with_literals(["logon failure", "Update service entered", "param2: stopped"])
+            .unwrap()
+            .with_scoped_literals(SCM, ["ADSync"])
+            .unwrap();
+        let mut unknown_event = scm_7036("Windows Update", "wuauserv");
+        unknown_event.event_id = 9999;
+        let mut unknown_stopped = unknown_event.clone();
+        unknown_stopped.data = EventData::Named(vec![
+            ("param1".to_owned(), "BITS".to_owned()),
+            ("param2".to_owned(), "stopped".to_owned()),
+        ]);
+        let events = [
+            // 1: unrelated service: dropped without rendering.
+            scm_7036("Background Intelligent Transfer Service", "BITS"),
+            // 2: the literal spans a value and the sentence's fixed text.
+            scm_7036("Windows Update", "wuauserv"),
+            // 3: the scoped literal is only in the Binary service key name.
+            scm_7036("Microsoft Azure AD Sync", "ADSync"),
+            // 4: `%%1069` resolves to a text holding the literal.
+            events::scm(
+                7000,
+                level::INFORMATION,
+                time(),
+                &["BITS", "%%1069"],
+                "BITS",
+            ),
+            // 5, 6: no sentence template: the `name: value` list is the message.
+            unknown_event,
+            unknown_stopped,
+        ];
+        assert_eq!(selected(&events, &selector), [2, 3, 4, 6]);
+    }
+
+    #[test]
+    fn scm_records_with_unusual_values_are_selected() {
+        let selector = Selector::none().with_literals(["ADSync"]).unwrap();
+        let mut empty = scm_7036("", "BITS");
+        empty.level = level::INFORMATION;
+        let mut typed_scm = typed(vec![("param1", DataValue::U32(5))]);
+        typed_scm.provider = SCM.to_owned();
+        let events = [scm_7036("BITS", "BITS"), empty, typed_scm];
+        // An empty value may be left out of the full path's fields: unsure, so selected; a
+        // number is spelt out exactly.
+        assert_eq!(selected(&events, &selector), [2]);
+    }
+
+    #[test]
+    fn numbers_are_matched_as_the_full_path_renders_them() {
+        let selector = Selector::none()
+            .with_literals(["0x54b", "RPC Error 1722", "-5", "AADSTS50034"])
+            .unwrap();
+        let events = [
+            // 1, 2: signed values that do not (and do) print as a literal.
+            typed(vec![
+                ("Code", DataValue::I32(1722)),
+                ("Other", DataValue::I64(-1)),
+            ]),
+            typed(vec![("Code", DataValue::I32(-5))]),
+            // 3, 4: hex codes render as `0x…` lowercase.
+            typed(vec![("Status", DataValue::Hex32(0x54b))]),
+            typed(vec![("Status", DataValue::Hex64(0x54c))]),
+            // 5: unsigned, boolean: neither holds these literals.
+            typed(vec![
+                ("A", DataValue::U64(50034)),
+                ("B", DataValue::Bool(true)),
+            ]),
+            // 6: a string still matches.
+            typed(vec![(
+                "Text",
+                DataValue::Text("AADSTS50034: no user".to_owned()),
+            )]),
+            // 7, 8: times and GUIDs are not spelt out, and `-5` is made of their characters.
+            typed(vec![("D", DataValue::FileTime(133_543_000_000_000_000))]),
+            typed(vec![("C", DataValue::Guid([0xAB; 16]))]),
+        ];
+        assert_eq!(selected(&events, &selector), [2, 3, 6, 7, 8]);
+        let selector = Selector::none().with_literals(["0x54b"]).unwrap();
+        assert_eq!(selected(&events, &selector), [3]);
+    }
+
+    #[test]
+    fn typed_values_fall_back_to_their_character_set() {
+        let selector = Selector::none().with_literals(["{abab"]).unwrap();
+        let events = [
+            typed(vec![("C", DataValue::Guid([0xAB; 16]))]),
+            typed(vec![("D", DataValue::FileTime(1))]),
+            typed(vec![("E", DataValue::Bytes(vec![0xAB, 0xCD]))]),
+        ];
+        assert_eq!(selected(&events, &selector), [1]);
+        // Binary is spelt out; the GUID is only known to be made of hex digits.
+        let selector = Selector::none().with_literals(["ABCD"]).unwrap();
+        assert_eq!(selected(&events, &selector), [1, 3]);
+    }
+
+    #[test]
+    fn values_are_written_as_rendered() {
+        let mut out = String::new();
+        let cases: [(u8, &[u8], &str); 8] = [
+            (0x03, &[0xFF], "-1"),
+            (0x07, &(-1722i32).to_le_bytes(), "-1722"),
+            (0x0A, &u64::MAX.to_le_bytes(), "18446744073709551615"),
+            (0x0D, &2u32.to_le_bytes(), "2"),
+            (0x0E, &[0x0A, 0xFF], "0AFF"),
+            (0x10, &0x54bu32.to_le_bytes(), "0x54b"),
+            (0x15, &0u64.to_le_bytes(), "0x0"),
+            (0x01, &[0x41, 0, 0, 0, 0x42, 0], "A"),
+        ];
+        for (kind, bytes, text) in cases {
+            out.clear();
+            assert_eq!(write_value(kind, bytes, &mut out), Some(()), "{kind:#x}");
+            assert_eq!(out, text, "{kind:#x}");
+        }
+        // Wrong sizes and types not spelt out are left to the full path.
+        assert_eq!(write_value(0x07, &[1, 2], &mut out), None);
+        assert_eq!(write_value(0x0F, &[0; 16], &mut out), None);
+        assert_eq!(write_value(0x01, &[0x00, 0xD8], &mut out), None);
+    }
+
+    #[test]
+    fn damaged_chunks_do_not_panic() {
+        let selector = Selector::none().with_literals(["ADSync", "0x54b"]).unwrap();
+        let events = [
+            scm_7036("ADSync", "ADSync"),
+            typed(vec![("Status", DataValue::Hex32(0x54b))]),
+        ];
+        let file = evtx_bytes(&events).unwrap();
+        let chunk = &file[4096..4096 + 65536];
+        for cut in (0..2048).step_by(7) {
+            let _ = scan_chunk(&chunk[..cut.min(chunk.len())], &selector);
+            let mut damaged = chunk.to_vec();
+            damaged[512 + cut] ^= 0xFF;
+            let _ = scan_chunk(&damaged, &selector);
+        }
+    }
 }
