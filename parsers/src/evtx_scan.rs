@@ -12,7 +12,9 @@
 use crate::evtx_file;
 use crate::record::Level;
 use crate::selector::{Candidate, Decision, Selector, TextClass};
+use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
 const CHUNK_HEADER_SIZE: usize = 512;
@@ -467,6 +469,7 @@ pub fn scan_chunk(chunk: &[u8], selector: &Selector) -> Option<ChunkScan> {
     let free_space = usize::try_from(u32_at(chunk, 48)?).ok()?;
     let live_end = free_space.min(chunk.len());
     let mut templates: Vec<(usize, Option<Rc<Template>>)> = Vec::new();
+    let mut memo = Memo::default();
     let mut scan = ChunkScan::default();
     let mut offset = CHUNK_HEADER_SIZE;
     while offset < live_end {
@@ -481,7 +484,14 @@ pub fn scan_chunk(chunk: &[u8], selector: &Selector) -> Option<ChunkScan> {
         let binxml = offset + RECORD_HEADER_SIZE;
         let binxml_end = offset + size - 4;
         scan.records += 1;
-        if wanted(chunk, binxml, binxml_end, selector, &mut templates) {
+        if wanted(
+            chunk,
+            binxml,
+            binxml_end,
+            selector,
+            &mut templates,
+            &mut memo,
+        ) {
             scan.wanted.push(record_id);
         }
         offset += size;
@@ -511,13 +521,110 @@ fn template_index(
     }
 }
 
+/// A substitution value as raw bytes (type, bytes), `None` for a slot without a substitution or
+/// a missing value.
+type RawValue<'c> = Option<(u8, &'c [u8])>;
+
+fn raw_slot<'c>(slot: &Slot, values: &Values<'c>) -> RawValue<'c> {
+    match slot {
+        Slot::Substitution(id) => values.get(*id),
+        Slot::Absent | Slot::Literal(_) => None,
+    }
+}
+
+/// Everything the header verdict depends on: the template (its literal slots) and the raw values
+/// of its System slots.
+#[derive(Debug, PartialEq, Eq)]
+struct HeaderKey<'c> {
+    template: usize,
+    event_id: Option<u32>,
+    level: Level,
+    provider: RawValue<'c>,
+    event_source: RawValue<'c>,
+    channel: RawValue<'c>,
+}
+
+/// What a record's System fields decide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Header {
+    Select,
+    Drop,
+    /// An SCM record whose rebuilt message decides.
+    Scm,
+    /// Its data values decide.
+    Text,
+}
+
+/// Entries a chunk's memo holds at most (a chunk has a few hundred records).
+const MEMO_LIMIT: usize = 64;
+
+/// Verdicts already reached in this chunk, keyed by the raw bytes they were reached from: logs
+/// repeat the same providers, channels and SCM insertion strings, and decoding them again per
+/// record was most of the scan's time.
+#[derive(Default)]
+struct Memo<'c> {
+    headers: Vec<(HeaderKey<'c>, Header)>,
+    /// (template, event id, raw EventData values) of SCM records, and whether they are wanted.
+    scm: Vec<(usize, Option<u32>, Vec<RawValue<'c>>, bool)>,
+    /// Raw UTF-16 data strings and whether they hold a literal.
+    texts: HashMap<&'c [u8], bool, BuildHasherDefault<WordHasher>>,
+}
+
+/// Distinct strings a chunk's memo holds at most.
+const MEMO_TEXTS: usize = 512;
+
+impl<'c> Memo<'c> {
+    /// [`Selector::raw_utf16_matches`], once per distinct string in the chunk.
+    fn utf16_matches(&mut self, bytes: &'c [u8], selector: &Selector) -> bool {
+        if let Some(&found) = self.texts.get(bytes) {
+            return found;
+        }
+        let found = selector.raw_utf16_matches(bytes);
+        if self.texts.len() < MEMO_TEXTS {
+            self.texts.insert(bytes, found);
+        }
+        found
+    }
+}
+
+/// A fast, non-keyed hash (the Fx multiply-rotate over 8-byte words) for the memo's byte-string
+/// keys: they come from the file, but a collision only costs a comparison.
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl WordHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            let mut buf = [0u8; 8];
+            buf.copy_from_slice(word);
+            self.add(u64::from_le_bytes(buf));
+        }
+        let rest = words.remainder();
+        let mut buf = [0u8; 8];
+        buf[..rest.len()].copy_from_slice(rest);
+        self.add(u64::from_le_bytes(buf));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// Whether the full path must render this record.
-fn wanted(
-    chunk: &[u8],
+fn wanted<'c>(
+    chunk: &'c [u8],
     start: usize,
     end: usize,
     selector: &Selector,
     templates: &mut Vec<(usize, Option<Rc<Template>>)>,
+    memo: &mut Memo<'c>,
 ) -> bool {
     let Some((def_offset, values)) = template_instance(chunk, start, end) else {
         return true;
@@ -530,15 +637,6 @@ fn wanted(
         // The full path drops records without a System element whatever the selector says.
         return false;
     }
-    let provider = match read_text(&template.provider, &values) {
-        Read::Value(name) => name,
-        Read::Unsure => return true,
-        Read::Missing => match read_text(&template.event_source, &values) {
-            Read::Value(name) => name,
-            Read::Unsure => return true,
-            Read::Missing => String::new(),
-        },
-    };
     let event_id = match read_unsigned(&template.event_id, &values) {
         Read::Value(id) => u32::try_from(id).ok(),
         Read::Missing => None,
@@ -549,10 +647,53 @@ fn wanted(
         Read::Missing => Level::Information,
         Read::Unsure => return true,
     };
-    let channel = match read_text(&template.channel, &values) {
+    let key = HeaderKey {
+        template: def_offset,
+        event_id,
+        level,
+        provider: raw_slot(&template.provider, &values),
+        event_source: raw_slot(&template.event_source, &values),
+        channel: raw_slot(&template.channel, &values),
+    };
+    let header = match memo.headers.iter().find(|(k, _)| *k == key) {
+        Some((_, header)) => *header,
+        None => {
+            let header = header_verdict(&template, &values, event_id, level, selector);
+            if memo.headers.len() < MEMO_LIMIT {
+                memo.headers.push((key, header));
+            }
+            header
+        }
+    };
+    match header {
+        Header::Select => true,
+        Header::Drop => false,
+        Header::Scm => scm_wanted(def_offset, &template, &values, event_id, selector, memo),
+        Header::Text => data_may_match(chunk, &template, &values, selector, templates, memo, 0),
+    }
+}
+
+/// The verdict of a record's System fields (provider, event id, level, channel).
+fn header_verdict(
+    template: &Template,
+    values: &Values<'_>,
+    event_id: Option<u32>,
+    level: Level,
+    selector: &Selector,
+) -> Header {
+    let provider = match read_text(&template.provider, values) {
+        Read::Value(name) => name,
+        Read::Unsure => return Header::Select,
+        Read::Missing => match read_text(&template.event_source, values) {
+            Read::Value(name) => name,
+            Read::Unsure => return Header::Select,
+            Read::Missing => String::new(),
+        },
+    };
+    let channel = match read_text(&template.channel, values) {
         Read::Value(channel) => Some(channel),
         Read::Missing => None,
-        Read::Unsure => return true,
+        Read::Unsure => return Header::Select,
     };
     let candidate = Candidate {
         provider: &provider,
@@ -561,25 +702,50 @@ fn wanted(
         level,
     };
     match selector.decide(&candidate) {
-        Decision::Keep => true,
-        Decision::Drop => false,
-        Decision::NeedText if provider.eq_ignore_ascii_case(SCM) => {
-            // SCM messages are sentences rebuilt from the insertion strings, so the values alone
-            // cannot be searched: rebuild the message the full path would build and test that.
-            match scm_message(&template, &values, event_id) {
-                Some(message) => {
-                    selector.text_matches_for(&provider, message.as_bytes())
-                        || selector.text_matches(provider.as_bytes())
-                }
-                None => true,
-            }
-        }
-        Decision::NeedText => {
-            selector.scoped_applies(&provider)
-                || selector.text_matches(provider.as_bytes())
-                || data_may_match(chunk, &template, &values, selector, templates, 0)
-        }
+        Decision::Keep => Header::Select,
+        Decision::Drop => Header::Drop,
+        Decision::NeedText if selector.text_matches(provider.as_bytes()) => Header::Select,
+        Decision::NeedText if provider.eq_ignore_ascii_case(SCM) => Header::Scm,
+        Decision::NeedText if selector.scoped_applies(&provider) => Header::Select,
+        Decision::NeedText => Header::Text,
     }
+}
+
+/// Whether an SCM record is wanted: SCM messages are sentences rebuilt from the insertion strings,
+/// so the values alone cannot be searched; rebuild the message the full path would build and test
+/// that (once per distinct set of values in the chunk).
+fn scm_wanted<'c>(
+    def_offset: usize,
+    template: &Template,
+    values: &Values<'c>,
+    event_id: Option<u32>,
+    selector: &Selector,
+    memo: &mut Memo<'c>,
+) -> bool {
+    let Some(layout) = &template.event_data else {
+        return true;
+    };
+    let same = |raw: &[RawValue<'c>]| {
+        raw.len() == layout.len()
+            && raw
+                .iter()
+                .zip(layout)
+                .all(|(raw, field)| *raw == values.get(field.value))
+    };
+    if let Some((.., verdict)) = memo
+        .scm
+        .iter()
+        .find(|(offset, id, raw, _)| *offset == def_offset && *id == event_id && same(raw))
+    {
+        return *verdict;
+    }
+    let verdict = scm_message(template, values, event_id)
+        .is_none_or(|message| selector.text_matches_for(SCM, message.as_bytes()));
+    if memo.scm.len() < MEMO_LIMIT {
+        let raw = layout.iter().map(|field| values.get(field.value)).collect();
+        memo.scm.push((def_offset, event_id, raw, verdict));
+    }
+    verdict
 }
 
 /// UTF-16LE up to the first NUL unit, as the full path renders a string value; `None` when not
@@ -668,12 +834,13 @@ fn scm_message(template: &Template, values: &Values<'_>, event_id: Option<u32>) 
 /// values (UTF-16 strings searched undecoded, numbers spelt out as the full path renders them,
 /// other typed values by their character set, nested BinXML fragments followed into their own
 /// templates) and the field labels. SCM messages are rebuilt whole instead (see the caller).
-fn data_may_match(
-    chunk: &[u8],
+fn data_may_match<'c>(
+    chunk: &'c [u8],
     template: &Template,
-    values: &Values<'_>,
+    values: &Values<'c>,
     selector: &Selector,
     templates: &mut Vec<(usize, Option<Rc<Template>>)>,
+    memo: &mut Memo<'c>,
     depth: u8,
 ) -> bool {
     if template.names_match {
@@ -689,7 +856,7 @@ fn data_may_match(
             0x00 => {}
             // Strings and string arrays: searched as UTF-16 without decoding.
             0x01 | 0x81 => {
-                if selector.raw_utf16_matches(bytes) {
+                if memo.utf16_matches(bytes, selector) {
                     return true;
                 }
             }
@@ -708,7 +875,7 @@ fn data_may_match(
                     return true;
                 };
                 if depth >= 4
-                    || data_may_match(chunk, &inner, &nested, selector, templates, depth + 1)
+                    || data_may_match(chunk, &inner, &nested, selector, templates, memo, depth + 1)
                 {
                     return true;
                 }
