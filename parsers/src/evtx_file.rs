@@ -80,7 +80,9 @@ pub fn parse_with(
             .get(FILE_HEADER_SIZE..)
             .unwrap_or_default()
             .par_chunks_exact(CHUNK_SIZE)
-            .map(|chunk| evtx_scan::scan_chunk(chunk, selector))
+            .map_init(evtx_scan::ScanMemo::default, |memo, chunk| {
+                evtx_scan::scan_chunk_with(chunk, selector, memo)
+            })
             .collect()
     } else {
         Vec::new()

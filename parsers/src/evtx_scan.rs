@@ -462,6 +462,16 @@ fn template_instance(chunk: &[u8], start: usize, end: usize) -> Option<(usize, V
 /// Scans one chunk (64 KiB, header included). `None` when the chunk's layout is unusual in any way:
 /// the caller then reads it entirely through the full path.
 pub fn scan_chunk(chunk: &[u8], selector: &Selector) -> Option<ChunkScan> {
+    scan_chunk_with(chunk, selector, &mut ScanMemo::default())
+}
+
+/// [`scan_chunk`], reusing the verdicts `memo` holds from chunks scanned before with the same
+/// selector (pass one memo per worker, never one built for another selector).
+pub fn scan_chunk_with(
+    chunk: &[u8],
+    selector: &Selector,
+    memo: &mut ScanMemo,
+) -> Option<ChunkScan> {
     if !chunk.starts_with(b"ElfChnk\0") {
         return None;
     }
@@ -469,7 +479,6 @@ pub fn scan_chunk(chunk: &[u8], selector: &Selector) -> Option<ChunkScan> {
     let free_space = usize::try_from(u32_at(chunk, 48)?).ok()?;
     let live_end = free_space.min(chunk.len());
     let mut templates: Vec<(usize, Option<Rc<Template>>)> = Vec::new();
-    let mut memo = Memo::default();
     let mut scan = ChunkScan::default();
     let mut offset = CHUNK_HEADER_SIZE;
     while offset < live_end {
@@ -484,14 +493,7 @@ pub fn scan_chunk(chunk: &[u8], selector: &Selector) -> Option<ChunkScan> {
         let binxml = offset + RECORD_HEADER_SIZE;
         let binxml_end = offset + size - 4;
         scan.records += 1;
-        if wanted(
-            chunk,
-            binxml,
-            binxml_end,
-            selector,
-            &mut templates,
-            &mut memo,
-        ) {
+        if wanted(chunk, binxml, binxml_end, selector, &mut templates, memo) {
             scan.wanted.push(record_id);
         }
         offset += size;
@@ -521,28 +523,8 @@ fn template_index(
     }
 }
 
-/// A substitution value as raw bytes (type, bytes), `None` for a slot without a substitution or
-/// a missing value.
+/// A substitution value as raw bytes (type, bytes), `None` for a missing value.
 type RawValue<'c> = Option<(u8, &'c [u8])>;
-
-fn raw_slot<'c>(slot: &Slot, values: &Values<'c>) -> RawValue<'c> {
-    match slot {
-        Slot::Substitution(id) => values.get(*id),
-        Slot::Absent | Slot::Literal(_) => None,
-    }
-}
-
-/// Everything the header verdict depends on: the template (its literal slots) and the raw values
-/// of its System slots.
-#[derive(Debug, PartialEq, Eq)]
-struct HeaderKey<'c> {
-    template: usize,
-    event_id: Option<u32>,
-    level: Level,
-    provider: RawValue<'c>,
-    event_source: RawValue<'c>,
-    channel: RawValue<'c>,
-}
 
 /// What a record's System fields decide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -555,35 +537,94 @@ enum Header {
     Text,
 }
 
-/// Entries a chunk's memo holds at most (a chunk has a few hundred records).
-const MEMO_LIMIT: usize = 64;
+/// Entries a memo holds at most, and the longest key it stores (longer inputs are decided
+/// every time).
+const MEMO_ENTRIES: usize = 1 << 14;
+const MEMO_KEY_MAX: usize = 2048;
 
-/// Verdicts already reached in this chunk, keyed by the raw bytes they were reached from: logs
-/// repeat the same providers, channels and SCM insertion strings, and decoding them again per
-/// record was most of the scan's time.
+/// Verdicts already reached, keyed by exactly the bytes they were reached from (the System slots'
+/// literal texts or raw values; an SCM record's event id, field names and raw values; a raw data
+/// string). Logs repeat the same providers, channels, SCM insertion strings and messages, and
+/// decoding and searching them again per record was most of the scan's time. One per worker,
+/// carried across the chunks it scans.
 #[derive(Default)]
-struct Memo<'c> {
-    headers: Vec<(HeaderKey<'c>, Header)>,
-    /// (template, event id, raw EventData values) of SCM records, and whether they are wanted.
-    scm: Vec<(usize, Option<u32>, Vec<RawValue<'c>>, bool)>,
-    /// Raw UTF-16 data strings and whether they hold a literal.
-    texts: HashMap<&'c [u8], bool, BuildHasherDefault<WordHasher>>,
+pub struct ScanMemo {
+    verdicts: HashMap<Box<[u8]>, Header, BuildHasherDefault<WordHasher>>,
+    key: Vec<u8>,
 }
 
-/// Distinct strings a chunk's memo holds at most.
-const MEMO_TEXTS: usize = 512;
+impl std::fmt::Debug for ScanMemo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScanMemo")
+            .field("verdicts", &self.verdicts.len())
+            .finish()
+    }
+}
 
-impl<'c> Memo<'c> {
-    /// [`Selector::raw_utf16_matches`], once per distinct string in the chunk.
-    fn utf16_matches(&mut self, bytes: &'c [u8], selector: &Selector) -> bool {
-        if let Some(&found) = self.texts.get(bytes) {
-            return found;
+impl ScanMemo {
+    /// The verdict for the key built in `self.key`, computing and keeping it on a miss.
+    fn get_or(&mut self, compute: impl FnOnce() -> Header) -> Header {
+        if let Some(&header) = self.verdicts.get(self.key.as_slice()) {
+            return header;
         }
-        let found = selector.raw_utf16_matches(bytes);
-        if self.texts.len() < MEMO_TEXTS {
-            self.texts.insert(bytes, found);
+        let header = compute();
+        if self.key.len() <= MEMO_KEY_MAX && self.verdicts.len() < MEMO_ENTRIES {
+            self.verdicts.insert(self.key.as_slice().into(), header);
         }
-        found
+        header
+    }
+
+    /// [`Selector::raw_utf16_matches`], once per distinct string.
+    fn utf16_matches(&mut self, bytes: &[u8], selector: &Selector) -> bool {
+        self.key.clear();
+        self.key.push(b'T');
+        self.key.extend_from_slice(bytes);
+        let header = self.get_or(|| {
+            if selector.raw_utf16_matches(bytes) {
+                Header::Select
+            } else {
+                Header::Drop
+            }
+        });
+        header == Header::Select
+    }
+}
+
+/// Appends a length-prefixed byte string to a memo key.
+fn key_bytes(key: &mut Vec<u8>, bytes: &[u8]) {
+    key.extend_from_slice(&u32::try_from(bytes.len()).unwrap_or(u32::MAX).to_le_bytes());
+    key.extend_from_slice(bytes);
+}
+
+// Each part of a key starts with its own tag, so different inputs never make the same key.
+fn key_raw(key: &mut Vec<u8>, raw: RawValue<'_>) {
+    match raw {
+        None => key.push(0),
+        Some((kind, bytes)) => {
+            key.extend_from_slice(&[1, kind]);
+            key_bytes(key, bytes);
+        }
+    }
+}
+
+fn key_slot(key: &mut Vec<u8>, slot: &Slot, values: &Values<'_>) {
+    match slot {
+        Slot::Absent => key.push(2),
+        Slot::Literal(text) => {
+            key.push(3);
+            key_bytes(key, text.as_bytes());
+        }
+        Slot::Substitution(id) => key_raw(key, values.get(*id)),
+    }
+}
+
+fn key_event_id(key: &mut Vec<u8>, event_id: Option<u32>) {
+    match event_id {
+        None => key.push(0),
+        Some(id) => {
+            key.push(1);
+            key.extend_from_slice(&id.to_le_bytes());
+        }
     }
 }
 
@@ -618,13 +659,13 @@ impl Hasher for WordHasher {
 }
 
 /// Whether the full path must render this record.
-fn wanted<'c>(
-    chunk: &'c [u8],
+fn wanted(
+    chunk: &[u8],
     start: usize,
     end: usize,
     selector: &Selector,
     templates: &mut Vec<(usize, Option<Rc<Template>>)>,
-    memo: &mut Memo<'c>,
+    memo: &mut ScanMemo,
 ) -> bool {
     let Some((def_offset, values)) = template_instance(chunk, start, end) else {
         return true;
@@ -647,28 +688,19 @@ fn wanted<'c>(
         Read::Missing => Level::Information,
         Read::Unsure => return true,
     };
-    let key = HeaderKey {
-        template: def_offset,
-        event_id,
-        level,
-        provider: raw_slot(&template.provider, &values),
-        event_source: raw_slot(&template.event_source, &values),
-        channel: raw_slot(&template.channel, &values),
-    };
-    let header = match memo.headers.iter().find(|(k, _)| *k == key) {
-        Some((_, header)) => *header,
-        None => {
-            let header = header_verdict(&template, &values, event_id, level, selector);
-            if memo.headers.len() < MEMO_LIMIT {
-                memo.headers.push((key, header));
-            }
-            header
-        }
-    };
+    // Everything the header verdict depends on.
+    memo.key.clear();
+    memo.key.push(b'H');
+    key_event_id(&mut memo.key, event_id);
+    memo.key.push(level as u8);
+    key_slot(&mut memo.key, &template.provider, &values);
+    key_slot(&mut memo.key, &template.event_source, &values);
+    key_slot(&mut memo.key, &template.channel, &values);
+    let header = memo.get_or(|| header_verdict(&template, &values, event_id, level, selector));
     match header {
         Header::Select => true,
         Header::Drop => false,
-        Header::Scm => scm_wanted(def_offset, &template, &values, event_id, selector, memo),
+        Header::Scm => scm_wanted(&template, &values, event_id, selector, memo),
         Header::Text => data_may_match(chunk, &template, &values, selector, templates, memo, 0),
     }
 }
@@ -713,39 +745,36 @@ fn header_verdict(
 
 /// Whether an SCM record is wanted: SCM messages are sentences rebuilt from the insertion strings,
 /// so the values alone cannot be searched; rebuild the message the full path would build and test
-/// that (once per distinct set of values in the chunk).
-fn scm_wanted<'c>(
-    def_offset: usize,
+/// that (once per distinct event id, field names and values).
+fn scm_wanted(
     template: &Template,
-    values: &Values<'c>,
+    values: &Values<'_>,
     event_id: Option<u32>,
     selector: &Selector,
-    memo: &mut Memo<'c>,
+    memo: &mut ScanMemo,
 ) -> bool {
     let Some(layout) = &template.event_data else {
         return true;
     };
-    let same = |raw: &[RawValue<'c>]| {
-        raw.len() == layout.len()
-            && raw
-                .iter()
-                .zip(layout)
-                .all(|(raw, field)| *raw == values.get(field.value))
-    };
-    if let Some((.., verdict)) = memo
-        .scm
-        .iter()
-        .find(|(offset, id, raw, _)| *offset == def_offset && *id == event_id && same(raw))
-    {
-        return *verdict;
+    memo.key.clear();
+    memo.key.push(b'S');
+    key_event_id(&mut memo.key, event_id);
+    for field in layout {
+        match &field.name {
+            Some(name) => {
+                memo.key.push(4);
+                key_bytes(&mut memo.key, name.as_bytes());
+            }
+            None => memo.key.push(5),
+        }
+        key_raw(&mut memo.key, values.get(field.value));
     }
-    let verdict = scm_message(template, values, event_id)
-        .is_none_or(|message| selector.text_matches_for(SCM, message.as_bytes()));
-    if memo.scm.len() < MEMO_LIMIT {
-        let raw = layout.iter().map(|field| values.get(field.value)).collect();
-        memo.scm.push((def_offset, event_id, raw, verdict));
-    }
-    verdict
+    let header = memo.get_or(|| {
+        let wanted = scm_message(template, values, event_id)
+            .is_none_or(|message| selector.text_matches_for(SCM, message.as_bytes()));
+        if wanted { Header::Select } else { Header::Drop }
+    });
+    header == Header::Select
 }
 
 /// UTF-16LE up to the first NUL unit, as the full path renders a string value; `None` when not
@@ -834,13 +863,13 @@ fn scm_message(template: &Template, values: &Values<'_>, event_id: Option<u32>) 
 /// values (UTF-16 strings searched undecoded, numbers spelt out as the full path renders them,
 /// other typed values by their character set, nested BinXML fragments followed into their own
 /// templates) and the field labels. SCM messages are rebuilt whole instead (see the caller).
-fn data_may_match<'c>(
-    chunk: &'c [u8],
+fn data_may_match(
+    chunk: &[u8],
     template: &Template,
-    values: &Values<'c>,
+    values: &Values<'_>,
     selector: &Selector,
     templates: &mut Vec<(usize, Option<Rc<Template>>)>,
-    memo: &mut Memo<'c>,
+    memo: &mut ScanMemo,
     depth: u8,
 ) -> bool {
     if template.names_match {
