@@ -427,8 +427,17 @@ fn read_unsigned(slot: &Slot, values: &Values<'_>) -> Read<u64> {
     }
 }
 
-/// Parses a record's BinXML (fragment header, one template instance); `None` for other shapes.
-fn template_instance(chunk: &[u8], start: usize, end: usize) -> Option<(usize, Values<'_>)> {
+/// A record's values, filled into a reused buffer.
+type ValueList<'c> = Vec<(u8, &'c [u8], usize)>;
+
+/// Parses a record's BinXML (fragment header, one template instance) into `buffer`'s allocation;
+/// `None` for other shapes.
+fn template_instance<'c>(
+    chunk: &'c [u8],
+    start: usize,
+    end: usize,
+    buffer: ValueList<'c>,
+) -> Option<(usize, Values<'c>)> {
     let mut pos = start;
     if *chunk.get(pos)? == 0x0F {
         pos += 4;
@@ -446,7 +455,9 @@ fn template_instance(chunk: &[u8], start: usize, end: usize) -> Option<(usize, V
     pos += 4;
     let descriptors = chunk.get(pos..pos.checked_add(count.checked_mul(4)?)?)?;
     pos += count * 4;
-    let mut values = Vec::with_capacity(count);
+    let mut values = buffer;
+    values.clear();
+    values.reserve(count);
     for descriptor in descriptors.chunks_exact(4) {
         let size = usize::from(u16::from_le_bytes([descriptor[0], descriptor[1]]));
         let value = chunk.get(pos..pos.checked_add(size)?)?;
@@ -479,6 +490,7 @@ pub fn scan_chunk_with(
     let free_space = usize::try_from(u32_at(chunk, 48)?).ok()?;
     let live_end = free_space.min(chunk.len());
     let mut templates: Vec<(usize, Option<Rc<Template>>)> = Vec::new();
+    let mut spare: ValueList<'_> = Vec::new();
     let mut scan = ChunkScan::default();
     let mut offset = CHUNK_HEADER_SIZE;
     while offset < live_end {
@@ -493,7 +505,15 @@ pub fn scan_chunk_with(
         let binxml = offset + RECORD_HEADER_SIZE;
         let binxml_end = offset + size - 4;
         scan.records += 1;
-        if wanted(chunk, binxml, binxml_end, selector, &mut templates, memo) {
+        if wanted(
+            chunk,
+            binxml,
+            binxml_end,
+            selector,
+            &mut templates,
+            memo,
+            &mut spare,
+        ) {
             scan.wanted.push(record_id);
         }
         offset += size;
@@ -550,6 +570,8 @@ const MEMO_KEY_MAX: usize = 2048;
 #[derive(Default)]
 pub struct ScanMemo {
     verdicts: HashMap<Box<[u8]>, Header, BuildHasherDefault<WordHasher>>,
+    /// Raw UTF-16 data strings and whether they hold a literal (keyed as they are: no copy).
+    texts: HashMap<Box<[u8]>, bool, BuildHasherDefault<WordHasher>>,
     key: Vec<u8>,
 }
 
@@ -576,17 +598,14 @@ impl ScanMemo {
 
     /// [`Selector::raw_utf16_matches`], once per distinct string.
     fn utf16_matches(&mut self, bytes: &[u8], selector: &Selector) -> bool {
-        self.key.clear();
-        self.key.push(b'T');
-        self.key.extend_from_slice(bytes);
-        let header = self.get_or(|| {
-            if selector.raw_utf16_matches(bytes) {
-                Header::Select
-            } else {
-                Header::Drop
-            }
-        });
-        header == Header::Select
+        if let Some(&found) = self.texts.get(bytes) {
+            return found;
+        }
+        let found = selector.raw_utf16_matches(bytes);
+        if bytes.len() <= MEMO_KEY_MAX && self.texts.len() < MEMO_ENTRIES {
+            self.texts.insert(bytes.into(), found);
+        }
+        found
     }
 }
 
@@ -658,18 +677,33 @@ impl Hasher for WordHasher {
     }
 }
 
-/// Whether the full path must render this record.
-fn wanted(
-    chunk: &[u8],
+/// Whether the full path must render this record (`spare`: the value buffer, reused per record).
+fn wanted<'c>(
+    chunk: &'c [u8],
     start: usize,
     end: usize,
     selector: &Selector,
     templates: &mut Vec<(usize, Option<Rc<Template>>)>,
     memo: &mut ScanMemo,
+    spare: &mut ValueList<'c>,
 ) -> bool {
-    let Some((def_offset, values)) = template_instance(chunk, start, end) else {
+    let Some((def_offset, values)) = template_instance(chunk, start, end, std::mem::take(spare))
+    else {
         return true;
     };
+    let wanted = record_wanted(chunk, def_offset, &values, selector, templates, memo);
+    *spare = values.values;
+    wanted
+}
+
+fn record_wanted(
+    chunk: &[u8],
+    def_offset: usize,
+    values: &Values<'_>,
+    selector: &Selector,
+    templates: &mut Vec<(usize, Option<Rc<Template>>)>,
+    memo: &mut ScanMemo,
+) -> bool {
     let index = template_index(chunk, def_offset, selector, templates);
     let Some(template) = templates[index].1.clone() else {
         return true;
@@ -678,12 +712,12 @@ fn wanted(
         // The full path drops records without a System element whatever the selector says.
         return false;
     }
-    let event_id = match read_unsigned(&template.event_id, &values) {
+    let event_id = match read_unsigned(&template.event_id, values) {
         Read::Value(id) => u32::try_from(id).ok(),
         Read::Missing => None,
         Read::Unsure => return true,
     };
-    let level = match read_unsigned(&template.level, &values) {
+    let level = match read_unsigned(&template.level, values) {
         Read::Value(level) => u8::try_from(level).map_or(Level::Information, Level::from_evtx),
         Read::Missing => Level::Information,
         Read::Unsure => return true,
@@ -693,15 +727,15 @@ fn wanted(
     memo.key.push(b'H');
     key_event_id(&mut memo.key, event_id);
     memo.key.push(level as u8);
-    key_slot(&mut memo.key, &template.provider, &values);
-    key_slot(&mut memo.key, &template.event_source, &values);
-    key_slot(&mut memo.key, &template.channel, &values);
-    let header = memo.get_or(|| header_verdict(&template, &values, event_id, level, selector));
+    key_slot(&mut memo.key, &template.provider, values);
+    key_slot(&mut memo.key, &template.event_source, values);
+    key_slot(&mut memo.key, &template.channel, values);
+    let header = memo.get_or(|| header_verdict(&template, values, event_id, level, selector));
     match header {
         Header::Select => true,
         Header::Drop => false,
-        Header::Scm => scm_wanted(&template, &values, event_id, selector, memo),
-        Header::Text => data_may_match(chunk, &template, &values, selector, templates, memo, 0),
+        Header::Scm => scm_wanted(&template, values, event_id, selector, memo),
+        Header::Text => data_may_match(chunk, &template, values, selector, templates, memo, 0),
     }
 }
 
@@ -895,7 +929,7 @@ fn data_may_match(
                     return true;
                 };
                 let Some((def_offset, nested)) =
-                    template_instance(chunk, start, start + bytes.len())
+                    template_instance(chunk, start, start + bytes.len(), Vec::new())
                 else {
                     return true;
                 };
