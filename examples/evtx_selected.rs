@@ -4,7 +4,7 @@
 
 use syncsift::relevance;
 use syncsift::rules::{self, Catalogue};
-use syncsift_parsers::evtx_scan;
+use syncsift_parsers::{VecSink, evtx_file, evtx_scan};
 
 const FILE_HEADER: usize = 4096;
 const CHUNK: usize = 65536;
@@ -27,9 +27,13 @@ fn main() -> anyhow::Result<()> {
             }
         }
         let share = 100.0 * wanted as f64 / records.max(1) as f64;
+        // What the full path keeps in the end, for comparison.
+        let mut kept = VecSink::default();
+        let _ = evtx_file::parse_with(&bytes, &selector, &mut kept, evtx_file::Path::Full);
         println!(
-            "{path}: {wanted} of {records} records selected ({share:.2} %); \
-             {skipped} of {chunks} chunks skipped, {unscanned} not scanned"
+            "{path}: {wanted} of {records} records selected ({share:.2} %), {} kept; \
+             {skipped} of {chunks} chunks skipped, {unscanned} not scanned",
+            kept.records.len()
         );
     }
     Ok(())
