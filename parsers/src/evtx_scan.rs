@@ -54,9 +54,21 @@ struct Template {
     /// field labels).
     names_match: bool,
     /// `EventData` when it is only `<Data Name="…">%n</Data>` and `<Binary>%n</Binary>` children
-    /// (how SCM and other classic sources write it), in order; `None` for any other shape. With it
-    /// the message can be rebuilt exactly as the full path builds it.
-    event_data: Option<Vec<DataField>>,
+    /// (how SCM and other classic sources write it), or one substitution holding such an
+    /// `EventData` as a fragment of its own; `None` for any other shape. With it the message can
+    /// be rebuilt exactly as the full path builds it.
+    event_data: Option<EventDataShape>,
+    /// The template's root element is `EventData` (the template of a nested fragment).
+    root_event_data: bool,
+}
+
+/// Where a simple `EventData` comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum EventDataShape {
+    /// Its children, in order.
+    Inline(Vec<DataField>),
+    /// A BinXML substitution right under `Event` whose fragment's root is `EventData`.
+    Nested(u16),
 }
 
 /// One `EventData` child of a simple template: its field name (`None` for `<Binary>`) and the
@@ -144,6 +156,7 @@ fn name_ref(chunk: &[u8], pos: usize) -> Option<(String, usize)> {
 fn element_kind(name: &str, depth: usize, stack: &[Element]) -> Element {
     match (depth, name) {
         (0, "Event") => Element::Event,
+        (0, "EventData") => Element::EventData,
         (1, "System") if stack.first() == Some(&Element::Event) => Element::System,
         (1, "EventData") if stack.first() == Some(&Element::Event) => Element::EventData,
         (2, _) if stack.get(1) != Some(&Element::System) => Element::Other,
@@ -171,10 +184,12 @@ fn walk_template(chunk: &[u8], offset: usize, selector: &Selector) -> Option<Tem
         data_substitutions: Vec::new(),
         names_match: false,
         event_data: None,
+        root_event_data: false,
     };
     // The simple EventData shape (see `Template::event_data`); any surprise clears `simple`.
     let mut simple = true;
     let mut event_data_seen = false;
+    let mut nested: Option<u16> = None;
     let mut fields: Vec<DataField> = Vec::new();
     let mut pending: Option<PendingField> = None;
     let mut names = String::new();
@@ -195,14 +210,11 @@ fn walk_template(chunk: &[u8], offset: usize, selector: &Selector) -> Option<Tem
                 if kind == Element::System {
                     template.has_system = true;
                 }
-                let in_event_data = stack.get(1) == Some(&Element::EventData);
+                let ed = event_data_depth(&stack);
+                let in_event_data = stack.get(ed) == Some(&Element::EventData);
                 match stack.len() {
-                    1 if kind == Element::EventData => {
-                        simple &= !event_data_seen;
-                        event_data_seen = true;
-                    }
-                    1 if kind != Element::System => simple = false,
-                    2 if in_event_data => match name.as_str() {
+                    0 => template.root_event_data = kind == Element::EventData,
+                    depth if in_event_data && depth == ed + 1 => match name.as_str() {
                         "Data" => pending = Some(PendingField::default()),
                         "Binary" => {
                             pending = Some(PendingField {
@@ -212,7 +224,12 @@ fn walk_template(chunk: &[u8], offset: usize, selector: &Selector) -> Option<Tem
                         }
                         _ => simple = false,
                     },
-                    depth if depth >= 3 && in_event_data => simple = false,
+                    _ if in_event_data => simple = false,
+                    1 if kind == Element::EventData => {
+                        simple &= !event_data_seen && nested.is_none();
+                        event_data_seen = true;
+                    }
+                    1 if kind != Element::System => simple = false,
                     _ => {}
                 }
                 if stack.get(1) != Some(&Element::System)
@@ -227,7 +244,8 @@ fn walk_template(chunk: &[u8], offset: usize, selector: &Selector) -> Option<Tem
             }
             0x02 => attribute = None,
             0x03 | 0x04 => {
-                if stack.len() == 3 && stack.get(1) == Some(&Element::EventData) {
+                let ed = event_data_depth(&stack);
+                if stack.len() == ed + 2 && stack.get(ed) == Some(&Element::EventData) {
                     match pending.take() {
                         Some(PendingField {
                             binary: false,
@@ -256,8 +274,9 @@ fn walk_template(chunk: &[u8], offset: usize, selector: &Selector) -> Option<Tem
                     "EventSourceName" => Attribute::EventSourceName,
                     _ => Attribute::Other,
                 });
-                if stack.len() == 3
-                    && stack.get(1) == Some(&Element::EventData)
+                let ed = event_data_depth(&stack);
+                if stack.len() == ed + 2
+                    && stack.get(ed) == Some(&Element::EventData)
                     && (attribute != Some(Attribute::Name)
                         || pending.as_ref().is_none_or(|p| p.binary))
                 {
@@ -278,13 +297,16 @@ fn walk_template(chunk: &[u8], offset: usize, selector: &Selector) -> Option<Tem
                 let text = utf16(chunk.get(start..start + chars * 2)?)?;
                 pos = start + chars * 2;
                 if stack.get(1) != Some(&Element::System) {
-                    let in_event_data = stack.get(1) == Some(&Element::EventData);
+                    let ed = event_data_depth(&stack);
+                    let in_event_data = stack.get(ed) == Some(&Element::EventData);
                     match (stack.len(), in_event_data, attribute, pending.as_mut()) {
-                        (3, true, Some(Attribute::Name), Some(field)) if field.name.is_none() => {
+                        (depth, true, Some(Attribute::Name), Some(field))
+                            if depth == ed + 2 && field.name.is_none() =>
+                        {
                             field.name = Some(text.clone());
                         }
                         // Attributes of `Event` and `EventData` are not fields.
-                        (1 | 2, _, Some(_), _) => {}
+                        (depth, _, Some(_), _) if depth <= ed + 1 => {}
                         _ => simple = false,
                     }
                 }
@@ -302,13 +324,24 @@ fn walk_template(chunk: &[u8], offset: usize, selector: &Selector) -> Option<Tem
                 let id = u16_at(chunk, pos)?;
                 pos += 3;
                 // Outside System, a substitution is a field value only as the one content of an
-                // EventData child; anywhere else (a nested EventData fragment right in `Event`,
-                // an attribute) the shape is not the simple one.
+                // EventData child, or the whole EventData as a fragment right in `Event`;
+                // anywhere else (an attribute, mixed content) the shape is not the simple one.
                 if stack.get(1) != Some(&Element::System) {
-                    let in_event_data = stack.get(1) == Some(&Element::EventData);
+                    let ed = event_data_depth(&stack);
+                    let in_event_data = stack.get(ed) == Some(&Element::EventData);
                     match (stack.len(), in_event_data, attribute, pending.as_mut()) {
-                        (3, true, None, Some(field)) if field.value.is_none() => {
+                        (depth, true, None, Some(field))
+                            if depth == ed + 2 && field.value.is_none() =>
+                        {
                             field.value = Some(id);
+                        }
+                        // `Event`'s content: EventData as a fragment of its own.
+                        (1, false, None, _)
+                            if stack.first() == Some(&Element::Event)
+                                && !event_data_seen
+                                && nested.is_none() =>
+                        {
+                            nested = Some(id);
                         }
                         _ => simple = false,
                     }
@@ -327,9 +360,19 @@ fn walk_template(chunk: &[u8], offset: usize, selector: &Selector) -> Option<Tem
     }
     template.names_match = selector.text_matches(names.as_bytes());
     if simple && pending.is_none() && unique_field_names(&fields) {
-        template.event_data = Some(fields);
+        template.event_data = match nested {
+            None => Some(EventDataShape::Inline(fields)),
+            Some(id) if fields.is_empty() => Some(EventDataShape::Nested(id)),
+            Some(_) => None,
+        };
     }
     Some(template)
+}
+
+/// Depth of `EventData` in the element stack: 0 in a nested fragment whose root it is, else 1
+/// (under `Event`).
+fn event_data_depth(stack: &[Element]) -> usize {
+    usize::from(stack.first() != Some(&Element::EventData))
 }
 
 /// Field names the full path's JSON keeps as they are: no duplicates (JSON keys would be renamed),
@@ -734,7 +777,9 @@ fn record_wanted(
     match header {
         Header::Select => true,
         Header::Drop => false,
-        Header::Scm => scm_wanted(&template, values, event_id, selector, memo),
+        Header::Scm => scm_wanted(
+            chunk, &template, values, event_id, selector, templates, memo,
+        ),
         Header::Text => data_may_match(chunk, &template, values, selector, templates, memo, 0),
     }
 }
@@ -781,15 +826,51 @@ fn header_verdict(
 /// so the values alone cannot be searched; rebuild the message the full path would build and test
 /// that (once per distinct event id, field names and values).
 fn scm_wanted(
+    chunk: &[u8],
     template: &Template,
+    values: &Values<'_>,
+    event_id: Option<u32>,
+    selector: &Selector,
+    templates: &mut Vec<(usize, Option<Rc<Template>>)>,
+    memo: &mut ScanMemo,
+) -> bool {
+    match &template.event_data {
+        Some(EventDataShape::Inline(layout)) => {
+            scm_fields_wanted(layout, values, event_id, selector, memo)
+        }
+        // Follow the fragment into its own template, which must be a simple `EventData`.
+        Some(EventDataShape::Nested(id)) => {
+            let (Some((0x21, bytes)), Some(start)) = (values.get(*id), values.position(*id)) else {
+                return true;
+            };
+            let Some((def_offset, nested)) =
+                template_instance(chunk, start, start + bytes.len(), Vec::new())
+            else {
+                return true;
+            };
+            let index = template_index(chunk, def_offset, selector, templates);
+            match templates[index].1.clone() {
+                Some(inner) if inner.root_event_data => match &inner.event_data {
+                    Some(EventDataShape::Inline(layout)) => {
+                        scm_fields_wanted(layout, &nested, event_id, selector, memo)
+                    }
+                    _ => true,
+                },
+                _ => true,
+            }
+        }
+        None => true,
+    }
+}
+
+/// [`scm_wanted`] for a simple `EventData` layout and the values that fill it.
+fn scm_fields_wanted(
+    layout: &[DataField],
     values: &Values<'_>,
     event_id: Option<u32>,
     selector: &Selector,
     memo: &mut ScanMemo,
 ) -> bool {
-    let Some(layout) = &template.event_data else {
-        return true;
-    };
     memo.key.clear();
     memo.key.push(b'S');
     key_event_id(&mut memo.key, event_id);
@@ -804,7 +885,7 @@ fn scm_wanted(
         key_raw(&mut memo.key, values.get(field.value));
     }
     let header = memo.get_or(|| {
-        let wanted = scm_message(template, values, event_id)
+        let wanted = scm_message(layout, values, event_id)
             .is_none_or(|message| selector.text_matches_for(SCM, message.as_bytes()));
         if wanted { Header::Select } else { Header::Drop }
     });
@@ -866,8 +947,7 @@ fn write_value(kind: u8, bytes: &[u8], out: &mut String) -> Option<()> {
 /// The message the full path builds for an SCM record (a known event's sentence, or the
 /// `name: value` list), from a template of the simple `EventData` shape; `None` when the record
 /// is in any way unlike that (an empty or unread value), so the caller selects it.
-fn scm_message(template: &Template, values: &Values<'_>, event_id: Option<u32>) -> Option<String> {
-    let layout = template.event_data.as_ref()?;
+fn scm_message(layout: &[DataField], values: &Values<'_>, event_id: Option<u32>) -> Option<String> {
     let mut fields: Vec<(String, String)> = Vec::with_capacity(layout.len());
     for field in layout {
         let (kind, bytes) = values.get(field.value)?;
