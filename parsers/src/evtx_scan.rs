@@ -1151,6 +1151,42 @@ mod tests {
     }
 
     #[test]
+    fn scm_records_with_eventdata_as_a_nested_fragment_are_decided() {
+        let selector = Selector::none()
+            .with_literals(["logon failure"])
+            .unwrap()
+            .with_scoped_literals(SCM, ["ADSync"])
+            .unwrap();
+        let nested = |mut event: Event| {
+            let EventData::Named(pairs) = event.data else {
+                panic!("named");
+            };
+            event.data = EventData::NestedNamed(pairs);
+            event
+        };
+        let events = [
+            nested(scm_7036("Windows Update", "wuauserv")),
+            nested(scm_7036("Microsoft Azure AD Sync", "ADSync")),
+            nested(scm_7036("Plain", "ADSyncHelper")),
+            nested(events::scm(
+                7000,
+                level::INFORMATION,
+                time(),
+                &["BITS", "%%1069"],
+                "BITS",
+            )),
+            scm_7036("Windows Update", "wuauserv"),
+        ];
+        assert_eq!(selected(&events, &selector), [2, 3, 4]);
+        // The full path reads the nested fragment as it reads inline EventData.
+        let file = evtx_bytes(&events).unwrap();
+        let mut all = VecSink::default();
+        evtx_file::parse_with(&file, &Selector::all(), &mut all, evtx_file::Path::Full).unwrap();
+        assert_eq!(all.records[0].message, all.records[4].message);
+        assert_eq!(all.records[0].fields, all.records[4].fields);
+    }
+
+    #[test]
     fn scm_records_with_unusual_values_are_selected() {
         let selector = Selector::none().with_literals(["ADSync"]).unwrap();
         let mut empty = scm_7036("", "BITS");

@@ -1,8 +1,8 @@
 //! The EVTX fast path (`evtx_scan` deciding which records to render) keeps exactly what the full
 //! path keeps, with the app's own selector (shipped catalogue, relevant entries only), on generated
 //! files: no `../shared` corpus needed. The files mix what the scan decides without rendering:
-//! Service Control Manager records (sentence messages rebuilt from their values), records with
-//! integer, hex, boolean, GUID and time values, and values that print as the catalogue's digit
+//! Service Control Manager records (sentence messages rebuilt from their values, EventData inline
+//! or as a nested fragment), records with integer, hex, boolean, GUID and time values, and values that print as the catalogue's digit
 //! literals (`0x54b`, `RPC Error 1722`, `AADSTS50034`, ...).
 
 use chrono::{Duration, TimeZone, Utc};
@@ -87,7 +87,7 @@ fn event(i: usize, kind: u8, (a, b, c): (usize, usize, usize), lvl: u8) -> Event
     let other = NUMBERS[(b + c) % NUMBERS.len()];
     let (display, key) = SERVICES[c % SERVICES.len()];
     let level = [level::INFORMATION, level::WARNING, level::ERROR][usize::from(lvl % 3)];
-    match kind % 6 {
+    match kind % 7 {
         0 => events::scm(
             [7036, 7000, 7045, 9999][(b + c) % 4],
             level,
@@ -139,7 +139,21 @@ fn event(i: usize, kind: u8, (a, b, c): (usize, usize, usize), lvl: u8) -> Event
             "PC",
             text,
         ),
-        _ => events::dirsync(611, level, t, text),
+        5 => events::dirsync(611, level, t, text),
+        // SCM with EventData as a nested fragment (as real 7040/7045 records are written).
+        _ => {
+            let mut e = events::scm(
+                [7036, 7000, 7045, 9999][(b + c) % 4],
+                level,
+                t,
+                &[display, text, "auto start"],
+                key,
+            );
+            if let EventData::Named(pairs) = e.data {
+                e.data = EventData::NestedNamed(pairs);
+            }
+            e
+        }
     }
 }
 
@@ -149,7 +163,7 @@ proptest! {
     #[test]
     fn fast_path_equals_full_path_on_generated_records(
         picks in proptest::collection::vec(
-            (0u8..6, (0usize..64, 0usize..64, 0usize..64), 0u8..6),
+            (0u8..7, (0usize..64, 0usize..64, 0usize..64), 0u8..6),
             1..400,
         )
     ) {
@@ -173,7 +187,7 @@ proptest! {
 fn fast_path_equals_full_path_on_every_generated_kind() {
     let selector = app_selector();
     let mut events = Vec::new();
-    for kind in 0..6 {
+    for kind in 0..7 {
         for a in 0..TEXTS.len() {
             for b in 0..NUMBERS.len() {
                 for c in 0..SERVICES.len() {
