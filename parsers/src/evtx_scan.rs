@@ -60,6 +60,15 @@ struct Template {
     event_data: Option<EventDataShape>,
     /// The template's root element is `EventData` (the template of a nested fragment).
     root_event_data: bool,
+    /// The message may be a `name: value` list: some field outside System is named (a `Name`
+    /// attribute, an element other than `Data`/`Binary`, UserData, a nested fragment).
+    maybe_named: bool,
+    /// A literal could cross the `: ` after one of the field names (or the names are not all
+    /// known: UserData, nested fragments, names from substitutions).
+    colon_span: bool,
+    /// Values outside System (substitutions and literal texts; a nested fragment counts as
+    /// many): with two or more, the message joins them with ` | `.
+    value_count: usize,
 }
 
 /// Where a simple `EventData` comes from.
@@ -185,7 +194,12 @@ fn walk_template(chunk: &[u8], offset: usize, selector: &Selector) -> Option<Tem
         names_match: false,
         event_data: None,
         root_event_data: false,
+        maybe_named: false,
+        colon_span: false,
+        value_count: 0,
     };
+    // Field names (labels before `: ` in a built message), or `None` once they are not all known.
+    let mut labels: Option<Vec<String>> = Some(Vec::new());
     // The simple EventData shape (see `Template::event_data`); any surprise clears `simple`.
     let mut simple = true;
     let mut event_data_seen = false;
@@ -212,6 +226,20 @@ fn walk_template(chunk: &[u8], offset: usize, selector: &Selector) -> Option<Tem
                 }
                 let ed = event_data_depth(&stack);
                 let in_event_data = stack.get(ed) == Some(&Element::EventData);
+                if stack.get(1) != Some(&Element::System)
+                    && !matches!(kind, Element::Event | Element::System | Element::EventData)
+                {
+                    let plain_child = in_event_data
+                        && stack.len() == ed + 1
+                        && (name == "Data" || name == "Binary");
+                    template.maybe_named |= !plain_child;
+                    // An EventData child's key is its element name (unless named); anything
+                    // else (UserData paths, deeper elements) is not tracked.
+                    match (&mut labels, in_event_data && stack.len() == ed + 1) {
+                        (Some(list), true) => list.push(name.clone()),
+                        (labels, _) => *labels = None,
+                    }
+                }
                 match stack.len() {
                     0 => template.root_event_data = kind == Element::EventData,
                     depth if in_event_data && depth == ed + 1 => match name.as_str() {
@@ -275,6 +303,10 @@ fn walk_template(chunk: &[u8], offset: usize, selector: &Selector) -> Option<Tem
                     _ => Attribute::Other,
                 });
                 let ed = event_data_depth(&stack);
+                // An attribute of a field element (`<Data Name=…>`) names it.
+                if stack.get(1) != Some(&Element::System) && stack.len() > ed + 1 {
+                    template.maybe_named = true;
+                }
                 if stack.len() == ed + 2
                     && stack.get(ed) == Some(&Element::EventData)
                     && (attribute != Some(Attribute::Name)
@@ -297,6 +329,9 @@ fn walk_template(chunk: &[u8], offset: usize, selector: &Selector) -> Option<Tem
                 let text = utf16(chunk.get(start..start + chars * 2)?)?;
                 pos = start + chars * 2;
                 if stack.get(1) != Some(&Element::System) {
+                    if attribute.is_none() {
+                        template.value_count += 1;
+                    }
                     let ed = event_data_depth(&stack);
                     let in_event_data = stack.get(ed) == Some(&Element::EventData);
                     match (stack.len(), in_event_data, attribute, pending.as_mut()) {
@@ -308,6 +343,12 @@ fn walk_template(chunk: &[u8], offset: usize, selector: &Selector) -> Option<Tem
                         // Attributes of `Event` and `EventData` are not fields.
                         (depth, _, Some(_), _) if depth <= ed + 1 => {}
                         _ => simple = false,
+                    }
+                    // A `Name` attribute's value is the field's key in the JSON.
+                    if attribute == Some(Attribute::Name)
+                        && let Some(list) = &mut labels
+                    {
+                        list.push(text.clone());
                     }
                 }
                 match slot_for(&mut template, &stack, attribute) {
@@ -327,6 +368,16 @@ fn walk_template(chunk: &[u8], offset: usize, selector: &Selector) -> Option<Tem
                 // EventData child, or the whole EventData as a fragment right in `Event`;
                 // anywhere else (an attribute, mixed content) the shape is not the simple one.
                 if stack.get(1) != Some(&Element::System) {
+                    template.value_count += 1;
+                    if stack.len() <= 1 || attribute.is_some() {
+                        // A nested fragment (or a value in an attribute): its fields are unknown
+                        // here (a fragment's own template is checked when the scan follows it).
+                        template.maybe_named = true;
+                        template.value_count += 1;
+                        if attribute.is_some() {
+                            labels = None;
+                        }
+                    }
                     let ed = event_data_depth(&stack);
                     let in_event_data = stack.get(ed) == Some(&Element::EventData);
                     match (stack.len(), in_event_data, attribute, pending.as_mut()) {
@@ -359,6 +410,9 @@ fn walk_template(chunk: &[u8], offset: usize, selector: &Selector) -> Option<Tem
         }
     }
     template.names_match = selector.text_matches(names.as_bytes());
+    template.colon_span = template.maybe_named
+        && selector.literal_spans_colon()
+        && labels.is_none_or(|list| list.iter().any(|label| selector.colon_span_fits(label)));
     if simple && pending.is_none() && unique_field_names(&fields) {
         template.event_data = match nested {
             None => Some(EventDataShape::Inline(fields)),
@@ -777,8 +831,8 @@ fn record_wanted(
     match header {
         Header::Select => true,
         Header::Drop => false,
-        Header::Scm => scm_wanted(
-            chunk, &template, values, event_id, selector, templates, memo,
+        Header::Scm => message_wanted(
+            chunk, &template, values, event_id, selector, templates, memo, true,
         ),
         Header::Text => data_may_match(chunk, &template, values, selector, templates, memo, 0),
     }
@@ -822,10 +876,13 @@ fn header_verdict(
     }
 }
 
-/// Whether an SCM record is wanted: SCM messages are sentences rebuilt from the insertion strings,
-/// so the values alone cannot be searched; rebuild the message the full path would build and test
-/// that (once per distinct event id, field names and values).
-fn scm_wanted(
+/// Whether a record is wanted, decided on the message the full path would build from its
+/// `EventData`, rebuilt here (once per distinct event id, field names and values). For SCM
+/// records (`scm`), whose messages are sentences rebuilt from the insertion strings so the values
+/// alone cannot be searched; for others when a literal could cross the separators of the
+/// `name: value | …` list. Any shape but the simple one selects the record.
+#[allow(clippy::too_many_arguments)]
+fn message_wanted(
     chunk: &[u8],
     template: &Template,
     values: &Values<'_>,
@@ -833,10 +890,11 @@ fn scm_wanted(
     selector: &Selector,
     templates: &mut Vec<(usize, Option<Rc<Template>>)>,
     memo: &mut ScanMemo,
+    scm: bool,
 ) -> bool {
     match &template.event_data {
         Some(EventDataShape::Inline(layout)) => {
-            scm_fields_wanted(layout, values, event_id, selector, memo)
+            fields_message_wanted(layout, values, event_id, selector, memo, scm)
         }
         // Follow the fragment into its own template, which must be a simple `EventData`.
         Some(EventDataShape::Nested(id)) => {
@@ -852,7 +910,7 @@ fn scm_wanted(
             match templates[index].1.clone() {
                 Some(inner) if inner.root_event_data => match &inner.event_data {
                     Some(EventDataShape::Inline(layout)) => {
-                        scm_fields_wanted(layout, &nested, event_id, selector, memo)
+                        fields_message_wanted(layout, &nested, event_id, selector, memo, scm)
                     }
                     _ => true,
                 },
@@ -863,17 +921,23 @@ fn scm_wanted(
     }
 }
 
-/// [`scm_wanted`] for a simple `EventData` layout and the values that fill it.
-fn scm_fields_wanted(
+/// [`message_wanted`] for a simple `EventData` layout and the values that fill it.
+fn fields_message_wanted(
     layout: &[DataField],
     values: &Values<'_>,
     event_id: Option<u32>,
     selector: &Selector,
     memo: &mut ScanMemo,
+    scm: bool,
 ) -> bool {
     memo.key.clear();
-    memo.key.push(b'S');
-    key_event_id(&mut memo.key, event_id);
+    if scm {
+        memo.key.push(b'S');
+        key_event_id(&mut memo.key, event_id);
+    } else {
+        // Other providers' list messages do not depend on the event id.
+        memo.key.push(b'G');
+    }
     for field in layout {
         match &field.name {
             Some(name) => {
@@ -885,8 +949,14 @@ fn scm_fields_wanted(
         key_raw(&mut memo.key, values.get(field.value));
     }
     let header = memo.get_or(|| {
-        let wanted = scm_message(layout, values, event_id)
-            .is_none_or(|message| selector.text_matches_for(SCM, message.as_bytes()));
+        // Scoped literals of other providers already selected at the header.
+        let wanted = built_message(layout, values, event_id, scm).is_none_or(|message| {
+            if scm {
+                selector.text_matches_for(SCM, message.as_bytes())
+            } else {
+                selector.text_matches(message.as_bytes())
+            }
+        });
         if wanted { Header::Select } else { Header::Drop }
     });
     header == Header::Select
@@ -944,10 +1014,15 @@ fn write_value(kind: u8, bytes: &[u8], out: &mut String) -> Option<()> {
     Some(())
 }
 
-/// The message the full path builds for an SCM record (a known event's sentence, or the
-/// `name: value` list), from a template of the simple `EventData` shape; `None` when the record
-/// is in any way unlike that (an empty or unread value), so the caller selects it.
-fn scm_message(layout: &[DataField], values: &Values<'_>, event_id: Option<u32>) -> Option<String> {
+/// The message the full path builds from a simple `EventData` layout (for an SCM record, `scm`, a
+/// known event's sentence; otherwise the `name: value | …` list); `None` when the record is in
+/// any way unlike that (an empty or unread value), so the caller selects it.
+fn built_message(
+    layout: &[DataField],
+    values: &Values<'_>,
+    event_id: Option<u32>,
+    scm: bool,
+) -> Option<String> {
     let mut fields: Vec<(String, String)> = Vec::with_capacity(layout.len());
     for field in layout {
         let (kind, bytes) = values.get(field.value)?;
@@ -970,7 +1045,11 @@ fn scm_message(layout: &[DataField], values: &Values<'_>, event_id: Option<u32>)
             None => return None,
         }
     }
-    Some(evtx_file::message(SCM, event_id, &fields))
+    Some(evtx_file::message(
+        if scm { SCM } else { "" },
+        event_id,
+        &fields,
+    ))
 }
 
 /// Could the rendered message contain a literal? Checked on what the message is made of: the data
@@ -988,6 +1067,16 @@ fn data_may_match(
 ) -> bool {
     if template.names_match {
         return true;
+    }
+    // A literal that could cross the separators of a `name: value | …` message is only found in
+    // the message itself: rebuild it (simple layouts) or select. In a followed fragment (depth
+    // > 0) its own field names decide.
+    if template.colon_span
+        || (depth == 0 && template.value_count >= 2 && selector.literal_spans_bar())
+    {
+        return message_wanted(
+            chunk, template, values, None, selector, templates, memo, false,
+        );
     }
     let mut rendered = String::new();
     for id in &template.data_substitutions {
@@ -1184,6 +1273,49 @@ mod tests {
         evtx_file::parse_with(&file, &Selector::all(), &mut all, evtx_file::Path::Full).unwrap();
         assert_eq!(all.records[0].message, all.records[4].message);
         assert_eq!(all.records[0].fields, all.records[4].fields);
+    }
+
+    #[test]
+    fn literals_crossing_name_value_separators_are_found() {
+        let named = |version: &str| Event {
+            data: EventData::Named(vec![
+                ("Application Version".to_owned(), version.to_owned()),
+                ("Product".to_owned(), "Sync".to_owned()),
+            ]),
+            qualifiers: None,
+            ..Event::classic(
+                "MsiInstaller",
+                1035,
+                level::INFORMATION,
+                time(),
+                "Application",
+                "PC",
+                "",
+            )
+        };
+        let unnamed = Event::classic(
+            "App",
+            1,
+            level::INFORMATION,
+            time(),
+            "Application",
+            "PC",
+            "x",
+        );
+        // `Application Version: 1.` is only in the message `Application Version: 1.6 | Product: Sync`.
+        let selector = Selector::none()
+            .with_literals(["Application Version: 1."])
+            .unwrap();
+        assert!(selector.literal_spans_colon() && !selector.literal_spans_bar());
+        let events = [named("1.6"), named("2.0"), unnamed.clone()];
+        assert_eq!(selected(&events, &selector), [1]);
+        let selector = Selector::none().with_literals(["1.6 | Product"]).unwrap();
+        assert!(selector.literal_spans_bar());
+        assert_eq!(selected(&events, &selector), [1]);
+        // Without separator characters in the literals, values are searched one by one.
+        let selector = Selector::none().with_literals(["Version"]).unwrap();
+        assert!(!selector.literal_spans_colon() && !selector.literal_spans_bar());
+        assert_eq!(selected(&[named("1.6"), unnamed], &selector), [1]);
     }
 
     #[test]

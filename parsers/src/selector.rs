@@ -88,6 +88,13 @@ pub struct Selector {
     literal_has_digit: bool,
     /// Per [`TextClass`]: some literal is made only of that class's characters.
     literal_fits: [bool; TextClass::ALL.len()],
+    /// Some literal could cross a `name: value` separator of a built message.
+    literal_spans_colon: bool,
+    /// What such literals hold before the `:` they would cross (lowercase): the field name must
+    /// end with one. `None` as one entry: a literal starting at the separator's space.
+    colon_heads: Vec<Option<String>>,
+    /// Some literal could cross a ` | ` separator between fields of a built message.
+    literal_spans_bar: bool,
     literals_span_lines: bool,
     /// Literals that count only in entries of one provider (lowercase name).
     scoped: Vec<(String, AhoCorasick)>,
@@ -112,6 +119,9 @@ impl Selector {
             literals_utf16: None,
             literal_has_digit: false,
             literal_fits: [false; TextClass::ALL.len()],
+            literal_spans_colon: false,
+            colon_heads: Vec::new(),
+            literal_spans_bar: false,
             literals_span_lines: false,
             scoped: Vec::new(),
         }
@@ -215,6 +225,22 @@ impl Selector {
             self.literal_has_digit = patterns
                 .iter()
                 .any(|p| p.bytes().any(|b| b.is_ascii_digit()));
+            // A literal crossing a separator holds part of it: `:`/`|`, or a space at an end.
+            let edge_space = |p: &String| p.starts_with(' ') || p.ends_with(' ');
+            self.literal_spans_colon = patterns.iter().any(|p| p.contains(':') || edge_space(p));
+            for p in &patterns {
+                let lower = p.to_ascii_lowercase();
+                if lower.starts_with(' ') {
+                    self.colon_heads.push(None);
+                }
+                // Every `:` that could be the separator's: followed by a space, or last.
+                for (k, _) in lower.match_indices(':') {
+                    if lower[k + 1..].is_empty() || lower[k + 1..].starts_with(' ') {
+                        self.colon_heads.push(Some(lower[..k].to_owned()));
+                    }
+                }
+            }
+            self.literal_spans_bar = patterns.iter().any(|p| p.contains('|') || edge_space(p));
             for (fits, class) in self.literal_fits.iter_mut().zip(TextClass::ALL) {
                 *fits = patterns.iter().any(|p| p.bytes().all(|b| class.admits(b)));
             }
@@ -346,6 +372,31 @@ impl Selector {
     /// form could contain it (ASCII case-insensitive).
     pub fn literal_fits(&self, class: TextClass) -> bool {
         self.literal_fits[class as usize]
+    }
+
+    /// True when a literal could match across the `: ` between a field's name and value in a
+    /// message built as `name: value | …` (it holds a `:`, or starts or ends with a space).
+    pub fn literal_spans_colon(&self) -> bool {
+        self.literal_spans_colon
+    }
+
+    /// True when a literal could match across the `: ` after a field named `label` (its part
+    /// before the `:` is a suffix of the label, or it starts at the separator's space).
+    pub fn colon_span_fits(&self, label: &str) -> bool {
+        self.colon_heads.iter().any(|head| match head {
+            None => true,
+            Some(head) => {
+                label.len() >= head.len()
+                    && label
+                        .get(label.len() - head.len()..)
+                        .is_some_and(|tail| tail.eq_ignore_ascii_case(head))
+            }
+        })
+    }
+
+    /// True when a literal could match across the ` | ` between two fields of a built message.
+    pub fn literal_spans_bar(&self) -> bool {
+        self.literal_spans_bar
     }
 
     /// The full decision for an entry whose text is at hand.

@@ -57,6 +57,7 @@ const TEXTS: &[&str] = &[
     "routine",
     "%%1069",
     "%%1053",
+    "1.6.4.0",
     "",
 ];
 
@@ -87,7 +88,7 @@ fn event(i: usize, kind: u8, (a, b, c): (usize, usize, usize), lvl: u8) -> Event
     let other = NUMBERS[(b + c) % NUMBERS.len()];
     let (display, key) = SERVICES[c % SERVICES.len()];
     let level = [level::INFORMATION, level::WARNING, level::ERROR][usize::from(lvl % 3)];
-    match kind % 7 {
+    match kind % 8 {
         0 => events::scm(
             [7036, 7000, 7045, 9999][(b + c) % 4],
             level,
@@ -140,6 +141,15 @@ fn event(i: usize, kind: u8, (a, b, c): (usize, usize, usize), lvl: u8) -> Event
             text,
         ),
         5 => events::dirsync(611, level, t, text),
+        // Named string fields: `Application Version: 1.` only matches across `name: value`.
+        6 => Event {
+            qualifiers: None,
+            data: EventData::Named(vec![
+                ("Application Version".to_owned(), text.to_owned()),
+                ("Product".to_owned(), display.to_owned()),
+            ]),
+            ..Event::classic("MsiInstaller", 1035, level, t, "Application", "PC", "")
+        },
         // SCM with EventData as a nested fragment (as real 7040/7045 records are written).
         _ => {
             let mut e = events::scm(
@@ -163,7 +173,7 @@ proptest! {
     #[test]
     fn fast_path_equals_full_path_on_generated_records(
         picks in proptest::collection::vec(
-            (0u8..7, (0usize..64, 0usize..64, 0usize..64), 0u8..6),
+            (0u8..8, (0usize..64, 0usize..64, 0usize..64), 0u8..6),
             1..400,
         )
     ) {
@@ -187,7 +197,7 @@ proptest! {
 fn fast_path_equals_full_path_on_every_generated_kind() {
     let selector = app_selector();
     let mut events = Vec::new();
-    for kind in 0..7 {
+    for kind in 0..8 {
         for a in 0..TEXTS.len() {
             for b in 0..NUMBERS.len() {
                 for c in 0..SERVICES.len() {
@@ -208,6 +218,11 @@ fn fast_path_equals_full_path_on_every_generated_kind() {
         full.records
             .iter()
             .any(|r| r.provider == "Some-Manifest-Provider" && r.message.contains("0x54b"))
+    );
+    assert!(
+        full.records
+            .iter()
+            .any(|r| r.message.starts_with("Application Version: 1.6"))
     );
     let kept = assert_same(&bytes, &selector);
     assert!(
