@@ -8,6 +8,11 @@
 //! final decision. So this pass may over-select but must never miss a record the full path keeps;
 //! whenever it is unsure (an unusual token, a value type it does not read), it selects the record,
 //! and if a chunk's structure is unusual at all it gives up and the whole chunk takes the full path.
+//!
+//! Data values are searched where they are (UTF-16 strings undecoded, numbers spelt out as the full
+//! path renders them). Where the full path's message is built rather than copied (SCM sentences,
+//! `name: value | …` lists that a literal could cross), the pass rebuilds it the same way, with
+//! `evtx_file::message`. Verdicts are memoised per worker ([`ScanMemo`]), keyed by their inputs.
 
 use crate::evtx_file;
 use crate::record::Level;
