@@ -13,12 +13,17 @@ use crate::selector::{Candidate, Decision, Selector};
 use crate::sink::{ParseStats, Sink};
 use ::evtx::{EvtxParser, ParserSettings};
 use chrono::{DateTime, Utc};
+use rayon::prelude::*;
 use serde_json::Value;
 use std::io::Cursor;
 use std::sync::Arc;
 
 /// The EVTX file signature.
 pub const MAGIC: &[u8; 8] = b"ElfFile\0";
+
+/// Where chunk `n` starts: after the file header, in 64 KiB steps (as the evtx crate reads them).
+const FILE_HEADER_SIZE: usize = 4096;
+const CHUNK_SIZE: usize = 65536;
 
 /// Provider names that Service Control Manager events carry.
 const SCM: &str = "Service Control Manager";
@@ -68,6 +73,20 @@ pub fn parse_with(
     let settings = Arc::new(settings);
     let mut stats = ParseStats::default();
     let prefilter = path == Path::Fast && !selector.keeps_all();
+    // The scan is most of the fast path's work and chunks are independent: scan them all in
+    // parallel first (on the caller's rayon pool); rendering below stays serial, in file order.
+    let scans: Vec<Option<evtx_scan::ChunkScan>> = if prefilter {
+        bytes
+            .get(FILE_HEADER_SIZE..)
+            .unwrap_or_default()
+            .par_chunks_exact(CHUNK_SIZE)
+            .map_init(evtx_scan::ScanMemo::default, |memo, chunk| {
+                evtx_scan::scan_chunk_with(chunk, selector, memo)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     for chunk in parser.chunks() {
         let mut chunk_data = match chunk {
             Ok(data) => data,
@@ -82,12 +101,19 @@ pub fn parse_with(
             }
         };
         let chunk_number = chunk_data.number;
-        let scan = if prefilter {
-            evtx_scan::scan_chunk(&chunk_data.data, selector)
-        } else {
-            None
+        let scanned = chunk_number
+            .and_then(|n| usize::try_from(n).ok())
+            .and_then(|n| scans.get(n));
+        let rescanned;
+        let scan = match scanned {
+            Some(scan) => scan.as_ref(),
+            None if prefilter => {
+                rescanned = evtx_scan::scan_chunk(&chunk_data.data, selector);
+                rescanned.as_ref()
+            }
+            None => None,
         };
-        if let Some(scan) = &scan
+        if let Some(scan) = scan
             && scan.wanted.is_empty()
         {
             stats.entries += scan.records;
@@ -119,7 +145,7 @@ pub fn parse_with(
                 }
             };
             let record_id = record.event_record_id;
-            if let Some(scan) = &scan
+            if let Some(scan) = scan
                 && !scan.wanted.contains(&record_id)
             {
                 stats.entries += 1;
@@ -345,7 +371,11 @@ fn flatten(value: &Value, prefix: &str, out: &mut Vec<(String, String)>) {
 
 /// The record's text: a rebuilt sentence for known SCM events, otherwise the insertion strings
 /// (classic sources such as Directory Synchronization put the whole message in one string).
-fn message(provider: &str, event_id: Option<u32>, fields: &[(String, String)]) -> String {
+pub(crate) fn message(
+    provider: &str,
+    event_id: Option<u32>,
+    fields: &[(String, String)],
+) -> String {
     let values: Vec<&str> = fields
         .iter()
         .filter(|(name, _)| name != "Binary")

@@ -40,6 +40,6 @@ pub mod walk;
 
 pub use error::{CapExceeded, InputError, Malformed, Problem};
 pub use record::{EventTime, Fact, Level, Locator, Record, TimeBasis};
-pub use selector::{Candidate, Decision, Selector};
+pub use selector::{Candidate, Decision, Selector, TextClass};
 pub use sink::{ParseContext, ParseStats, Sink, TimeBound, VecSink};
 pub use timefmt::SourceZone;

@@ -35,6 +35,47 @@ pub enum Decision {
     NeedText,
 }
 
+/// The character sets of value renderings the EVTX scan does not spell out (see
+/// [`Selector::literal_fits`]): a literal can occur inside such a value only if it is made of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextClass {
+    /// `{6b29fc40-ca47-1067-b31d-00dd010662da}`.
+    Guid,
+    /// `S-1-5-18` (or `S-?` when damaged).
+    Sid,
+    /// `2024-03-09T10:15:00.0000000Z`.
+    DateTime,
+    /// `1.5`, `-2e-7`, `inf`, `NaN`.
+    Float,
+}
+
+impl TextClass {
+    /// Every class, in discriminant order.
+    pub const ALL: [TextClass; 4] = [
+        TextClass::Guid,
+        TextClass::Sid,
+        TextClass::DateTime,
+        TextClass::Float,
+    ];
+
+    /// True when `byte` (either ASCII case) can appear in a rendering of this class.
+    pub fn admits(self, byte: u8) -> bool {
+        let b = byte.to_ascii_lowercase();
+        b.is_ascii_digit()
+            || match self {
+                TextClass::Guid => matches!(b, b'a'..=b'f' | b'{' | b'}' | b'-'),
+                TextClass::Sid => matches!(b, b's' | b'-' | b'?'),
+                TextClass::DateTime => matches!(b, b'-' | b't' | b':' | b'.' | b'z'),
+                TextClass::Float => {
+                    matches!(
+                        b,
+                        b'.' | b'-' | b'+' | b'e' | b'i' | b'n' | b'f' | b'a' | b't' | b'y'
+                    )
+                }
+            }
+    }
+}
+
 /// Keeps every entry, or those selected by level, provider, channel, event id or literal text.
 #[derive(Debug, Clone)]
 pub struct Selector {
@@ -52,6 +93,15 @@ pub struct Selector {
     /// The literals encoded as UTF-16LE, to search raw EVTX record bytes without decoding them.
     literals_utf16: Option<AhoCorasick>,
     literal_has_digit: bool,
+    /// Per [`TextClass`]: some literal is made only of that class's characters.
+    literal_fits: [bool; TextClass::ALL.len()],
+    /// Some literal could cross a `name: value` separator of a built message.
+    literal_spans_colon: bool,
+    /// What such literals hold before the `:` they would cross (lowercase): the field name must
+    /// end with one. `None` as one entry: a literal starting at the separator's space.
+    colon_heads: Vec<Option<String>>,
+    /// Some literal could cross a ` | ` separator between fields of a built message.
+    literal_spans_bar: bool,
     literals_span_lines: bool,
     /// Literals that count only in entries of one provider (lowercase name).
     scoped: Vec<(String, AhoCorasick)>,
@@ -78,6 +128,10 @@ impl Selector {
             line_pass: OnceLock::new(),
             literals_utf16: None,
             literal_has_digit: false,
+            literal_fits: [false; TextClass::ALL.len()],
+            literal_spans_colon: false,
+            colon_heads: Vec::new(),
+            literal_spans_bar: false,
             literals_span_lines: false,
             scoped: Vec::new(),
         }
@@ -181,6 +235,25 @@ impl Selector {
             self.literal_has_digit = patterns
                 .iter()
                 .any(|p| p.bytes().any(|b| b.is_ascii_digit()));
+            // A literal crossing a separator holds part of it: `:`/`|`, or a space at an end.
+            let edge_space = |p: &String| p.starts_with(' ') || p.ends_with(' ');
+            self.literal_spans_colon = patterns.iter().any(|p| p.contains(':') || edge_space(p));
+            for p in &patterns {
+                let lower = p.to_ascii_lowercase();
+                if lower.starts_with(' ') {
+                    self.colon_heads.push(None);
+                }
+                // Every `:` that could be the separator's: followed by a space, or last.
+                for (k, _) in lower.match_indices(':') {
+                    if lower[k + 1..].is_empty() || lower[k + 1..].starts_with(' ') {
+                        self.colon_heads.push(Some(lower[..k].to_owned()));
+                    }
+                }
+            }
+            self.literal_spans_bar = patterns.iter().any(|p| p.contains('|') || edge_space(p));
+            for (fits, class) in self.literal_fits.iter_mut().zip(TextClass::ALL) {
+                *fits = patterns.iter().any(|p| p.bytes().all(|b| class.admits(b)));
+            }
             // Like `literals`, replaced only by a non-empty set.
             self.global_patterns = patterns;
             self.line_pass = OnceLock::new();
@@ -345,6 +418,37 @@ impl Selector {
         self.literal_has_digit
     }
 
+    /// True when some literal is made only of `class`'s characters, so a value rendered in that
+    /// form could contain it (ASCII case-insensitive).
+    pub fn literal_fits(&self, class: TextClass) -> bool {
+        self.literal_fits[class as usize]
+    }
+
+    /// True when a literal could match across the `: ` between a field's name and value in a
+    /// message built as `name: value | …` (it holds a `:`, or starts or ends with a space).
+    pub fn literal_spans_colon(&self) -> bool {
+        self.literal_spans_colon
+    }
+
+    /// True when a literal could match across the `: ` after a field named `label` (its part
+    /// before the `:` is a suffix of the label, or it starts at the separator's space).
+    pub fn colon_span_fits(&self, label: &str) -> bool {
+        self.colon_heads.iter().any(|head| match head {
+            None => true,
+            Some(head) => {
+                label.len() >= head.len()
+                    && label
+                        .get(label.len() - head.len()..)
+                        .is_some_and(|tail| tail.eq_ignore_ascii_case(head))
+            }
+        })
+    }
+
+    /// True when a literal could match across the ` | ` between two fields of a built message.
+    pub fn literal_spans_bar(&self) -> bool {
+        self.literal_spans_bar
+    }
+
     /// The full decision for an entry whose text is at hand.
     pub fn wants(&self, candidate: &Candidate<'_>, text: &[u8]) -> bool {
         match self.decide(candidate) {
@@ -455,6 +559,21 @@ mod tests {
             b"The adsync service entered the running state."
         ));
         assert!(!selector.wants(&candidate("Other", Level::Information), b"nothing"));
+    }
+
+    #[test]
+    fn literal_fits_only_value_alphabets() {
+        let selector = Selector::none()
+            .with_literals(["S-1-5-18", "ADSync"])
+            .unwrap();
+        assert!(selector.literal_fits(TextClass::Sid));
+        assert!(!selector.literal_fits(TextClass::Guid));
+        assert!(!selector.literal_fits(TextClass::DateTime));
+        let selector = Selector::none().with_literals(["{DEAD-beef}"]).unwrap();
+        assert!(selector.literal_fits(TextClass::Guid));
+        let selector = Selector::none().with_literals(["2024-03-09T"]).unwrap();
+        assert!(selector.literal_fits(TextClass::DateTime));
+        assert!(!Selector::none().literal_fits(TextClass::Float));
     }
 
     #[test]

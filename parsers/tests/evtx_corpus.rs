@@ -49,7 +49,7 @@ fn record_counts_match_the_corpus_readme() {
 }
 
 /// Selectors of different shapes: by level, by provider, by channel, by literals (with and without
-/// digits), and the combination the app uses.
+/// digits, and crossing message separators), and the combination the app uses.
 fn selectors() -> Vec<(&'static str, Selector)> {
     vec![
         (
@@ -83,6 +83,17 @@ fn selectors() -> Vec<(&'static str, Selector)> {
                 .with_min_level(syncsift_parsers::Level::Warning)
                 .with_providers(["Directory Synchronization", "ADSync"])
                 .with_literals(["ADSync", "Provisioning Agent", "RPC server is unavailable"])
+                .expect("literals"),
+        ),
+        (
+            // Literals that only match across a built message's `name: value` and ` | `.
+            "separators",
+            Selector::none()
+                .with_literals([
+                    "updateRevisionNumber: 200",
+                    "Name: Microsoft",
+                    " | StartType",
+                ])
                 .expect("literals"),
         ),
         ("nothing", Selector::none()),

@@ -47,6 +47,59 @@ pub enum EventData {
     Unnamed(Vec<String>),
     /// `<Data Name="...">` elements (Service Control Manager: `param1`, `param2`, ...).
     Named(Vec<(String, String)>),
+    /// `<Data Name="...">` elements with typed values (manifest providers log integers, hex
+    /// codes, GUIDs, times next to strings).
+    Typed(Vec<(String, DataValue)>),
+    /// Like [`EventData::Named`], but the whole `EventData` is a BinXML fragment of its own in one
+    /// substitution right under `Event` (with its own template), as some real SCM records
+    /// (7040, 7045) are written.
+    NestedNamed(Vec<(String, String)>),
+}
+
+/// A typed `<Data>` value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DataValue {
+    /// UTF-16 string.
+    Text(String),
+    /// `Int32`.
+    I32(i32),
+    /// `UInt32`.
+    U32(u32),
+    /// `Int64`.
+    I64(i64),
+    /// `UInt64`.
+    U64(u64),
+    /// `HexInt32` (rendered `0x…`).
+    Hex32(u32),
+    /// `HexInt64`.
+    Hex64(u64),
+    /// `Boolean` (4 bytes).
+    Bool(bool),
+    /// `GUID` (16 bytes as stored).
+    Guid([u8; 16]),
+    /// `FILETIME`.
+    FileTime(u64),
+    /// `Binary` bytes in a `<Data>` element.
+    Bytes(Vec<u8>),
+}
+
+impl DataValue {
+    /// BinXML value type and bytes.
+    fn encode(&self) -> (u8, Vec<u8>) {
+        match self {
+            DataValue::Text(text) => (T_STRING, utf16_bytes(text)),
+            DataValue::I32(v) => (0x07, v.to_le_bytes().to_vec()),
+            DataValue::U32(v) => (T_U32, v.to_le_bytes().to_vec()),
+            DataValue::I64(v) => (0x09, v.to_le_bytes().to_vec()),
+            DataValue::U64(v) => (T_U64, v.to_le_bytes().to_vec()),
+            DataValue::Hex32(v) => (0x14, v.to_le_bytes().to_vec()),
+            DataValue::Hex64(v) => (T_HEX64, v.to_le_bytes().to_vec()),
+            DataValue::Bool(v) => (0x0D, u32::from(*v).to_le_bytes().to_vec()),
+            DataValue::Guid(bytes) => (0x0F, bytes.to_vec()),
+            DataValue::FileTime(v) => (T_FILETIME, v.to_le_bytes().to_vec()),
+            DataValue::Bytes(bytes) => (T_BINARY, bytes.clone()),
+        }
+    }
 }
 
 /// One event to write.
@@ -129,18 +182,38 @@ fn name_hash(name: &str) -> u16 {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Shape {
     data_names: Vec<Option<String>>,
+    /// BinXML value type of each `<Data>`.
+    data_kinds: Vec<u8>,
     binary: bool,
+    /// `EventData` is a nested fragment (the event's template holds one BinXML substitution).
+    nested: bool,
+    /// The template of such a fragment (root `EventData`).
+    inner: bool,
 }
 
 impl Shape {
     fn of(event: &Event) -> Self {
-        let data_names = match &event.data {
-            EventData::Unnamed(values) => vec![None; values.len()],
-            EventData::Named(pairs) => pairs.iter().map(|(n, _)| Some(n.clone())).collect(),
+        let (data_names, data_kinds) = match &event.data {
+            EventData::Unnamed(values) => (vec![None; values.len()], vec![T_STRING; values.len()]),
+            EventData::Named(pairs) => (
+                pairs.iter().map(|(n, _)| Some(n.clone())).collect(),
+                vec![T_STRING; pairs.len()],
+            ),
+            EventData::Typed(pairs) => (
+                pairs.iter().map(|(n, _)| Some(n.clone())).collect(),
+                pairs.iter().map(|(_, v)| v.encode().0).collect(),
+            ),
+            EventData::NestedNamed(pairs) => (
+                pairs.iter().map(|(n, _)| Some(n.clone())).collect(),
+                vec![T_STRING; pairs.len()],
+            ),
         };
         Self {
             data_names,
+            data_kinds,
             binary: event.binary.is_some(),
+            nested: matches!(event.data, EventData::NestedNamed(_)),
+            inner: false,
         }
     }
 
@@ -151,7 +224,21 @@ impl Shape {
             text.push_str(name.as_deref().unwrap_or("\u{1}"));
             text.push('\u{0}');
         }
+        // String-only layouts keep the GUIDs they had before typed values existed (the shipped
+        // sample bundles are byte-stable).
+        if self.data_kinds.iter().any(|&k| k != T_STRING) {
+            for kind in &self.data_kinds {
+                text.push(char::from(*kind));
+            }
+        }
         text.push(if self.binary { 'B' } else { '-' });
+        // Only nested layouts add a mark, so other GUIDs stay as they were.
+        if self.nested {
+            text.push('N');
+        }
+        if self.inner {
+            text.push('I');
+        }
         let fnv = |basis: u64| {
             text.bytes().fold(basis, |h, b| {
                 (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3)
@@ -193,6 +280,7 @@ const T_BINARY: u8 = 0x0E;
 const T_FILETIME: u8 = 0x11;
 const T_SID: u8 = 0x13;
 const T_HEX64: u8 = 0x15;
+const T_BIN_XML: u8 = 0x21;
 
 /// Bytes being built at a known chunk offset, so name and template references can be absolute.
 struct Bin {
@@ -246,7 +334,7 @@ struct Undo {
     string_buckets: [u32; 64],
     template_buckets: [u32; 32],
     new_names: Vec<String>,
-    new_template: Option<Shape>,
+    new_templates: Vec<Shape>,
 }
 
 impl Chunk {
@@ -412,13 +500,35 @@ impl Chunk {
         );
         Self::close(bin, system, false);
 
+        if shape.nested {
+            // EventData is the one BinXML value at this substitution.
+            bin.u8(0x0D);
+            bin.u16(FIRST_DATA_SUB);
+            bin.u8(T_BIN_XML);
+        } else {
+            self.event_data(bin, shape, FIRST_DATA_SUB, undo);
+        }
+
+        Self::close(bin, event, false);
+        bin.u8(0x00);
+    }
+
+    /// The template body of a nested EventData fragment: fragment header, `<EventData>`, end.
+    fn inner_template_body(&mut self, bin: &mut Bin, shape: &Shape, undo: &mut Undo) {
+        bin.buf.extend_from_slice(&[0x0F, 0x01, 0x01, 0x00]);
+        self.event_data(bin, shape, 0, undo);
+        bin.u8(0x00);
+    }
+
+    /// `<EventData>` with its `<Data>` children (substitutions from `first_sub`) and `<Binary>`.
+    fn event_data(&mut self, bin: &mut Bin, shape: &Shape, first_sub: u16, undo: &mut Undo) {
         let no_data = shape.data_names.is_empty() && !shape.binary;
         let event_data = self.open(bin, "EventData", false, undo);
         if !no_data {
             bin.u8(0x02);
         }
-        let mut sub = FIRST_DATA_SUB;
-        for name in &shape.data_names {
+        let mut sub = first_sub;
+        for (name, kind) in shape.data_names.iter().zip(&shape.data_kinds) {
             let data = self.open(bin, "Data", name.is_some(), undo);
             if let Some(name) = name {
                 self.attributes(bin, &[("Name", AttrValue::Text(name))], undo);
@@ -426,7 +536,7 @@ impl Chunk {
             bin.u8(0x02);
             bin.u8(0x0D);
             bin.u16(sub);
-            bin.u8(T_STRING);
+            bin.u8(*kind);
             Self::close(bin, data, false);
             sub += 1;
         }
@@ -434,36 +544,14 @@ impl Chunk {
             self.sub_element(bin, "Binary", sub, T_BINARY, undo);
         }
         Self::close(bin, event_data, no_data);
-
-        Self::close(bin, event, false);
-        bin.u8(0x00);
     }
 
-    /// Encodes a record at the current end of the chunk; `None` when it does not fit.
-    fn try_push(&mut self, event: &Event, record_id: u64) -> Option<()> {
-        let start = self.used;
-        let mut undo = Undo {
-            string_buckets: self.string_buckets,
-            template_buckets: self.template_buckets,
-            new_names: Vec::new(),
-            new_template: None,
-        };
-        let mut bin = Bin {
-            base: start,
-            buf: Vec::with_capacity(512),
-        };
-        let ft = filetime(event.time);
-        bin.buf.extend_from_slice(b"**\0\0");
-        bin.u32(0);
-        bin.buf.extend_from_slice(&record_id.to_le_bytes());
-        bin.buf.extend_from_slice(&ft.to_le_bytes());
-
-        // Fragment header, template instance.
-        bin.buf.extend_from_slice(&[0x0F, 0x01, 0x01, 0x00]);
-        let shape = Shape::of(event);
+    /// A template instance's template reference: the offset of a definition already in the
+    /// chunk, or the definition inline (linked into the template table).
+    fn template_ref(&mut self, bin: &mut Bin, shape: &Shape, undo: &mut Undo) {
         bin.u8(0x0C);
         bin.u8(0x01);
-        match self.templates.get(&shape) {
+        match self.templates.get(shape) {
             Some(&(id, offset)) => {
                 bin.u32(id);
                 bin.u32(offset);
@@ -480,14 +568,56 @@ impl Chunk {
                 let size_at = bin.buf.len();
                 bin.u32(0);
                 let body_start = bin.buf.len();
-                self.template_body(&mut bin, &shape, &mut undo);
+                if shape.inner {
+                    self.inner_template_body(bin, shape, undo);
+                } else {
+                    self.template_body(bin, shape, undo);
+                }
                 let size = bin.buf.len() - body_start;
                 bin.patch_u32(size_at, offset_u32(size));
                 self.template_buckets[bucket] = offset;
                 self.templates.insert(shape.clone(), (id, offset));
-                undo.new_template = Some(shape.clone());
+                undo.new_templates.push(shape.clone());
             }
         }
+    }
+
+    /// Substitution values: count, descriptors, bytes.
+    fn values(bin: &mut Bin, values: &[(u8, Vec<u8>)]) {
+        bin.u32(offset_u32(values.len()));
+        for (kind, bytes) in values {
+            bin.u16(u16::try_from(bytes.len()).unwrap_or(u16::MAX));
+            bin.u8(*kind);
+            bin.u8(0);
+        }
+        for (_, bytes) in values {
+            bin.buf.extend_from_slice(bytes);
+        }
+    }
+
+    /// Encodes a record at the current end of the chunk; `None` when it does not fit.
+    fn try_push(&mut self, event: &Event, record_id: u64) -> Option<()> {
+        let start = self.used;
+        let mut undo = Undo {
+            string_buckets: self.string_buckets,
+            template_buckets: self.template_buckets,
+            new_names: Vec::new(),
+            new_templates: Vec::new(),
+        };
+        let mut bin = Bin {
+            base: start,
+            buf: Vec::with_capacity(512),
+        };
+        let ft = filetime(event.time);
+        bin.buf.extend_from_slice(b"**\0\0");
+        bin.u32(0);
+        bin.buf.extend_from_slice(&record_id.to_le_bytes());
+        bin.buf.extend_from_slice(&ft.to_le_bytes());
+
+        // Fragment header, template instance.
+        bin.buf.extend_from_slice(&[0x0F, 0x01, 0x01, 0x00]);
+        let shape = Shape::of(event);
+        self.template_ref(&mut bin, &shape, &mut undo);
 
         // Substitution values.
         let mut values: Vec<(u8, Vec<u8>)> = vec![
@@ -517,19 +647,40 @@ impl Chunk {
             EventData::Named(pairs) => {
                 values.extend(pairs.iter().map(|(_, v)| (T_STRING, utf16_bytes(v))));
             }
+            EventData::Typed(pairs) => values.extend(pairs.iter().map(|(_, v)| v.encode())),
+            EventData::NestedNamed(pairs) => {
+                let mut inner_values: Vec<(u8, Vec<u8>)> = pairs
+                    .iter()
+                    .map(|(_, v)| (T_STRING, utf16_bytes(v)))
+                    .collect();
+                if let Some(binary) = &event.binary {
+                    inner_values.push((T_BINARY, binary.clone()));
+                }
+                // The fragment lands after the outer descriptors and the values before it; its
+                // template and name references are chunk offsets, so build it at that position.
+                let count = values.len() + 1;
+                let before: usize = values.iter().map(|(_, b)| b.len()).sum();
+                let mut fragment = Bin {
+                    base: bin.pos() + 4 + 4 * count + before,
+                    buf: Vec::new(),
+                };
+                fragment.buf.extend_from_slice(&[0x0F, 0x01, 0x01, 0x00]);
+                let inner = Shape {
+                    nested: false,
+                    inner: true,
+                    ..shape.clone()
+                };
+                self.template_ref(&mut fragment, &inner, &mut undo);
+                Self::values(&mut fragment, &inner_values);
+                values.push((T_BIN_XML, fragment.buf));
+            }
         }
-        if let Some(binary) = &event.binary {
+        if let Some(binary) = &event.binary
+            && !shape.nested
+        {
             values.push((T_BINARY, binary.clone()));
         }
-        bin.u32(offset_u32(values.len()));
-        for (kind, bytes) in &values {
-            bin.u16(u16::try_from(bytes.len()).unwrap_or(u16::MAX));
-            bin.u8(*kind);
-            bin.u8(0);
-        }
-        for (_, bytes) in &values {
-            bin.buf.extend_from_slice(bytes);
-        }
+        Self::values(&mut bin, &values);
 
         let size = bin.buf.len() + 4;
         bin.u32(offset_u32(size));
@@ -541,7 +692,7 @@ impl Chunk {
             for name in undo.new_names {
                 self.names.remove(&name);
             }
-            if let Some(shape) = undo.new_template {
+            for shape in undo.new_templates {
                 self.templates.remove(&shape);
             }
             return None;

@@ -141,7 +141,13 @@ fn every_record_parses_with_checksums_and_fields_round_trip() {
                     "41004400530079006E0063000000"
                 );
             }
-            EventData::Unnamed(_) => {}
+            // A nested EventData fragment reads as the same JSON.
+            EventData::NestedNamed(pairs) => {
+                for (name, value) in pairs {
+                    assert_eq!(json["Event"]["EventData"][name.as_str()], value.as_str());
+                }
+            }
+            EventData::Unnamed(_) | EventData::Typed(_) => {}
         }
     }
 }

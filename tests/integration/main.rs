@@ -4,6 +4,7 @@
 mod bad_input;
 mod diagnosis;
 mod equivalence;
+mod evtx_fast_path;
 mod hostile;
 mod per_cause;
 mod redaction;
