@@ -96,7 +96,9 @@ pub(crate) fn bundle(data: &[u8]) {
     }
 }
 
-/// The EVTX adapter, full path and fast path.
+/// The EVTX adapter, full path and fast path; the fast path also with literals like the
+/// catalogue's (digits, hex, a `name: value` span, SCM service names), which drive its decisions
+/// on typed values and rebuilt SCM messages.
 pub(crate) fn evtx(data: &[u8]) {
     let mut sink = VecSink::default();
     let _ = evtx_file::parse_with(data, &Selector::all(), &mut sink, Path::Full);
@@ -105,6 +107,25 @@ pub(crate) fn evtx(data: &[u8]) {
         .with_providers(["Service Control Manager"]);
     let mut sink = VecSink::default();
     let _ = evtx_file::parse_with(data, &selector, &mut sink, Path::Fast);
+    let literals = Selector::none()
+        .with_min_level(Level::Error)
+        .with_literals([
+            "0x54b",
+            "AADSTS50034",
+            "Application Version: 1.",
+            "| error",
+            "Exception",
+        ])
+        .and_then(|s| {
+            s.with_scoped_literals(
+                "Service Control Manager",
+                ["ADSync", "AADConnectProvisioningAgent"],
+            )
+        });
+    if let Ok(selector) = literals {
+        let mut sink = VecSink::default();
+        let _ = evtx_file::parse_with(data, &selector, &mut sink, Path::Fast);
+    }
 }
 
 /// Runs the target called `name`; false for an unknown name.
