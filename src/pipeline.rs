@@ -99,20 +99,30 @@ pub fn analyse(options: &Options, terms: &CatalogueTerms) -> anyhow::Result<Repo
         .build()
         .context("starting worker threads")?;
     let progress = progress_bar(options.progress, &inputs);
-    let outcomes: Vec<Option<Outcome>> = pool.install(|| {
-        inputs
+    // Largest first, one input per task: a bundle's time is in a few big members, and rayon's
+    // default splitting would leave neighbouring big members in one serial run of tasks.
+    let mut order: Vec<usize> = (0..inputs.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(inputs[i].size));
+    let done: Vec<(usize, Option<Outcome>)> = pool.install(|| {
+        order
             .par_iter()
-            .map(|input| {
+            .with_max_len(1)
+            .map(|&i| {
+                let input = &inputs[i];
                 let outcome = read_one(input, options, &selector);
                 if let Some(bar) = &progress
                     && outcome.is_some()
                 {
                     bar.inc(input.size);
                 }
-                outcome
+                (i, outcome)
             })
             .collect()
     });
+    let mut outcomes: Vec<Option<Outcome>> = (0..inputs.len()).map(|_| None).collect();
+    for (i, outcome) in done {
+        outcomes[i] = outcome;
+    }
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
