@@ -1,7 +1,9 @@
 //! Throughput of the EVTX adapter (the fast path that reads System fields from substitution
-//! values, against the full render-every-record path) on a generated scale EVTX, and of the whole
-//! analysis (`pipeline::analyse` + rule diagnosis) on a small generated scale bundle zip. Inputs
-//! are made by `syncsift_samples::scale` in a temporary folder; nothing is committed.
+//! values, against the full render-every-record path) on a generated scale EVTX, of zip walking
+//! (listing and sniffing the members of a bundle with thousands of small members and a nested zip),
+//! and of the whole analysis (`pipeline::analyse` + rule diagnosis) on a small generated scale
+//! bundle zip. Inputs are made by `syncsift_samples` in memory or a temporary folder; nothing is
+//! committed.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
@@ -9,9 +11,10 @@ use std::path::Path;
 use syncsift::pipeline::{self, Options};
 use syncsift::relevance;
 use syncsift::rules::{self, Catalogue};
-use syncsift_parsers::bundle::Limits;
+use syncsift_parsers::bundle::{self, Limits};
 use syncsift_parsers::{Fact, Problem, Record, Sink, evtx_file};
 use syncsift_samples::scale;
+use syncsift_samples::zip_pack::{Member, Method, ZipTime, zip_bytes};
 
 /// Bytes of the generated EVTX file.
 const EVTX_BUDGET: u64 = 24 << 20;
@@ -61,6 +64,53 @@ fn evtx_adapter(c: &mut Criterion) {
     group.finish();
 }
 
+/// A bundle of `count` small deflated trace members, plus a nested zip holding as many again.
+fn many_members_zip(count: usize) -> Vec<u8> {
+    let time = ZipTime {
+        year: 2024,
+        month: 3,
+        day: 9,
+        hour: 10,
+        minute: 15,
+        second: 0,
+    };
+    let members = |prefix: &str| -> Vec<Member> {
+        (0..count)
+            .map(|i| Member {
+                path: format!("{prefix}Trace/agent-{i:05}.log"),
+                bytes: format!(
+                    "AADConnectProvisioningAgent.exe Information: 0 : step {i} done\r\n"
+                )
+                .repeat(20)
+                .into_bytes(),
+                method: Method::Deflated,
+            })
+            .collect()
+    };
+    let inner = zip_bytes(&members("inner/"), time).expect("inner zip");
+    let mut outer = members("");
+    outer.push(Member {
+        path: "archive/older.zip".to_owned(),
+        bytes: inner,
+        method: Method::Stored,
+    });
+    zip_bytes(&outer, time).expect("outer zip")
+}
+
+fn zip_walk(c: &mut Criterion) {
+    let zip = many_members_zip(2000);
+    let mut group = c.benchmark_group("zip_walk");
+    group.sample_size(10);
+    group.throughput(Throughput::Bytes(zip.len() as u64));
+    group.bench_function("discover_4000_members_nested", |b| {
+        b.iter(|| {
+            let inputs = bundle::discover_bytes("bundle.zip", zip.clone(), &Limits::default());
+            black_box(inputs.len())
+        });
+    });
+    group.finish();
+}
+
 fn analyse_bundle(zip: &Path, threads: usize, catalogue: &Catalogue) -> usize {
     let options = Options {
         paths: vec![zip.to_path_buf()],
@@ -91,5 +141,5 @@ fn end_to_end(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, evtx_adapter, end_to_end);
+criterion_group!(benches, evtx_adapter, zip_walk, end_to_end);
 criterion_main!(benches);
