@@ -92,7 +92,6 @@ pub struct Selector {
     line_pass: OnceLock<LinePass>,
     /// The literals encoded as UTF-16LE, to search raw EVTX record bytes without decoding them.
     literals_utf16: Option<AhoCorasick>,
-    literal_has_digit: bool,
     /// Per [`TextClass`]: some literal is made only of that class's characters.
     literal_fits: [bool; TextClass::ALL.len()],
     /// Some literal could cross a `name: value` separator of a built message.
@@ -102,6 +101,7 @@ pub struct Selector {
     colon_heads: Vec<Option<String>>,
     /// Some literal could cross a ` | ` separator between fields of a built message.
     literal_spans_bar: bool,
+    /// Some literal holds a line break: line-by-line passes must treat every line as a candidate.
     literals_span_lines: bool,
     /// Literals that count only in entries of one provider (lowercase name).
     scoped: Vec<(String, AhoCorasick)>,
@@ -127,7 +127,6 @@ impl Selector {
             scoped_patterns: Vec::new(),
             line_pass: OnceLock::new(),
             literals_utf16: None,
-            literal_has_digit: false,
             literal_fits: [false; TextClass::ALL.len()],
             literal_spans_colon: false,
             colon_heads: Vec::new(),
@@ -232,9 +231,7 @@ impl Selector {
                     .prefilter(false)
                     .build(&utf16)?,
             );
-            self.literal_has_digit = patterns
-                .iter()
-                .any(|p| p.bytes().any(|b| b.is_ascii_digit()));
+            self.literals_span_lines |= patterns.iter().any(|p| p.contains(['\n', '\r']));
             // A literal crossing a separator holds part of it: `:`/`|`, or a space at an end.
             let edge_space = |p: &String| p.starts_with(' ') || p.ends_with(' ');
             self.literal_spans_colon = patterns.iter().any(|p| p.contains(':') || edge_space(p));
@@ -413,11 +410,6 @@ impl Selector {
             .is_some_and(|ac| ac.is_match(bytes))
     }
 
-    /// True when a literal contains an ASCII digit (numbers rendered from binary values could match).
-    pub fn literal_has_digit(&self) -> bool {
-        self.literal_has_digit
-    }
-
     /// True when some literal is made only of `class`'s characters, so a value rendered in that
     /// form could contain it (ASCII case-insensitive).
     pub fn literal_fits(&self, class: TextClass) -> bool {
@@ -574,6 +566,16 @@ mod tests {
         let selector = Selector::none().with_literals(["2024-03-09T"]).unwrap();
         assert!(selector.literal_fits(TextClass::DateTime));
         assert!(!Selector::none().literal_fits(TextClass::Float));
+    }
+
+    #[test]
+    fn a_literal_with_a_line_break_makes_every_line_a_candidate() {
+        let one_line = Selector::none().with_literals(["Web socket"]).unwrap();
+        assert!(!one_line.literals_span_lines());
+        let two_lines = Selector::none()
+            .with_literals(["failed.\r\n   at"])
+            .unwrap();
+        assert!(two_lines.literals_span_lines());
     }
 
     #[test]
