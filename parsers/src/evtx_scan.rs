@@ -627,6 +627,24 @@ pub fn scan_chunk_with(
 }
 
 /// The cache slot of the template defined at `def_offset`, walking it on first use.
+/// The template and values of substitution `id` when it is nested BinXML (a fragment of its
+/// own, such as an `EventData` under `Event`); `None` when it is not, or cannot be read.
+fn nested_template<'c>(
+    chunk: &'c [u8],
+    values: &Values<'c>,
+    id: u16,
+    selector: &Selector,
+    templates: &mut Vec<(usize, Option<Rc<Template>>)>,
+) -> Option<(Rc<Template>, Values<'c>)> {
+    let (Some((0x21, bytes)), Some(start)) = (values.get(id), values.position(id)) else {
+        return None;
+    };
+    let (def_offset, nested) = template_instance(chunk, start, start + bytes.len(), Vec::new())?;
+    let index = template_index(chunk, def_offset, selector, templates);
+    let inner = templates[index].1.clone()?;
+    Some((inner, nested))
+}
+
 fn template_index(
     chunk: &[u8],
     def_offset: usize,
@@ -903,22 +921,14 @@ fn message_wanted(
         }
         // Follow the fragment into its own template, which must be a simple `EventData`.
         Some(EventDataShape::Nested(id)) => {
-            let (Some((0x21, bytes)), Some(start)) = (values.get(*id), values.position(*id)) else {
-                return true;
-            };
-            let Some((def_offset, nested)) =
-                template_instance(chunk, start, start + bytes.len(), Vec::new())
+            let Some((inner, nested)) = nested_template(chunk, values, *id, selector, templates)
             else {
                 return true;
             };
-            let index = template_index(chunk, def_offset, selector, templates);
-            match templates[index].1.clone() {
-                Some(inner) if inner.root_event_data => match &inner.event_data {
-                    Some(EventDataShape::Inline(layout)) => {
-                        fields_message_wanted(layout, &nested, event_id, selector, memo, scm)
-                    }
-                    _ => true,
-                },
+            match &inner.event_data {
+                Some(EventDataShape::Inline(layout)) if inner.root_event_data => {
+                    fields_message_wanted(layout, &nested, event_id, selector, memo, scm)
+                }
                 _ => true,
             }
         }
@@ -1099,16 +1109,9 @@ fn data_may_match(
             }
             // Nested BinXML (EventData or UserData as a fragment of its own).
             0x21 => {
-                let Some(start) = values.position(*id) else {
-                    return true;
-                };
-                let Some((def_offset, nested)) =
-                    template_instance(chunk, start, start + bytes.len(), Vec::new())
+                let Some((inner, nested)) =
+                    nested_template(chunk, values, *id, selector, templates)
                 else {
-                    return true;
-                };
-                let index = template_index(chunk, def_offset, selector, templates);
-                let Some(inner) = templates[index].1.clone() else {
                     return true;
                 };
                 if depth >= 4
