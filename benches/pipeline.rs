@@ -14,7 +14,8 @@ use syncsift::rules::{self, Catalogue};
 use syncsift_parsers::bundle::{self, Limits};
 use syncsift_parsers::{Fact, Problem, Record, Sink, evtx_file};
 use syncsift_samples::scale;
-use syncsift_samples::zip_pack::{Member, Method, ZipTime, zip_bytes};
+use syncsift_samples::scenario::zip_time;
+use syncsift_samples::zip_pack::{Member, Method, zip_bytes};
 
 /// Bytes of the generated EVTX file.
 const EVTX_BUDGET: u64 = 24 << 20;
@@ -66,14 +67,11 @@ fn evtx_adapter(c: &mut Criterion) {
 
 /// A bundle of `count` small deflated trace members, plus a nested zip holding as many again.
 fn many_members_zip(count: usize) -> Vec<u8> {
-    let time = ZipTime {
-        year: 2024,
-        month: 3,
-        day: 9,
-        hour: 10,
-        minute: 15,
-        second: 0,
-    };
+    let time = zip_time(
+        chrono::NaiveDate::from_ymd_opt(2024, 3, 9)
+            .and_then(|d| d.and_hms_opt(10, 15, 0))
+            .expect("valid time"),
+    );
     let members = |prefix: &str| -> Vec<Member> {
         (0..count)
             .map(|i| Member {

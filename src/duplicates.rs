@@ -45,20 +45,18 @@ pub fn find(text: &[Record], evtx: &[(usize, &[Record])]) -> Option<Copies> {
         .map(|r| (r.provider.to_ascii_lowercase(), r.event_id))
         .collect();
     // Originals that could match, by provider and event id.
-    let mut originals: HashMap<EventKey, Vec<RecordAt>> = HashMap::new();
+    let mut originals: HashMap<EventKey, Vec<(RecordAt, &Record)>> = HashMap::new();
     for (input, records) in evtx {
         for (position, record) in records.iter().enumerate() {
             let key = (record.provider.to_ascii_lowercase(), record.event_id);
             if keys.contains(&key) {
-                originals.entry(key).or_default().push((*input, position));
+                originals
+                    .entry(key)
+                    .or_default()
+                    .push(((*input, position), record));
             }
         }
     }
-    let original = |&(input, position): &RecordAt| -> Option<&Record> {
-        evtx.iter()
-            .find(|(i, _)| *i == input)
-            .and_then(|(_, records)| records.get(position))
-    };
 
     // Every (copy, original, offset) pair that fits.
     let mut pairs: Vec<(usize, RecordAt, i64)> = Vec::new();
@@ -67,18 +65,15 @@ pub fn find(text: &[Record], evtx: &[(usize, &[Record])]) -> Option<Copies> {
             continue;
         };
         let key = (record.provider.to_ascii_lowercase(), record.event_id);
-        for candidate in originals.get(&key).into_iter().flatten() {
-            let Some(evtx_record) = original(candidate) else {
-                continue;
-            };
-            let Some(evtx_time) = evtx_record.time.utc else {
+        for (at, original) in originals.get(&key).into_iter().flatten() {
+            let Some(evtx_time) = original.time.utc else {
                 continue;
             };
             let Some(offset) = zone_offset_ms((text_time - evtx_time).num_milliseconds()) else {
                 continue;
             };
-            if messages_agree(&record.message, &evtx_record.message) {
-                pairs.push((position, *candidate, offset));
+            if messages_agree(&record.message, &original.message) {
+                pairs.push((position, *at, offset));
             }
         }
     }
@@ -152,11 +147,7 @@ pub fn note(copies: &Copies, of: usize, source_names: &[&str], source_zone: &str
     );
     let minutes = copies.offset.num_minutes();
     if minutes != 0 {
-        let size = match (minutes.abs() / 60, minutes.abs() % 60) {
-            (h, 0) => format!("{h}h"),
-            (0, m) => format!("{m}m"),
-            (h, m) => format!("{h}h {m}m"),
-        };
+        let size = crate::timeline::human_duration(copies.offset.abs());
         let (direction, relation) = if minutes > 0 {
             ("later", "ahead of")
         } else {

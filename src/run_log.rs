@@ -38,8 +38,9 @@ pub fn write(
                     n => format!(", {n} problem(s)"),
                 }
             ),
-            Disposition::Container => input.reason.clone().unwrap_or_default(),
-            Disposition::Skipped | Disposition::Failed => input.reason.clone().unwrap_or_default(),
+            Disposition::Container | Disposition::Skipped | Disposition::Failed => {
+                input.reason.clone().unwrap_or_default()
+            }
         };
         let format = input
             .format

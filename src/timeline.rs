@@ -166,7 +166,7 @@ pub fn backward_jumps(records: &[Record]) -> Option<String> {
 }
 
 /// `1h 5m`, `12m 30s`, `45s`.
-fn human_duration(delta: chrono::TimeDelta) -> String {
+pub(crate) fn human_duration(delta: chrono::TimeDelta) -> String {
     let seconds = delta.num_seconds();
     let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
     match (h, m, s) {
