@@ -2,7 +2,7 @@
 //! PowerShell dumps, run history, export errors), one test per cause family with a near miss, a
 //! multi-cause bundle for ranking, and the `rules` / `explain` subcommands.
 
-use crate::util::{syncsift, temp_dir, write};
+use crate::util::{finding, finding_ids, syncsift, temp_dir, write};
 use serde_json::Value;
 use std::path::Path;
 use syncsift_samples::error_export::{self, ExportError};
@@ -24,24 +24,6 @@ fn analyse(path: &Path, extra: &[&str]) -> Value {
         String::from_utf8_lossy(&output.stderr)
     );
     serde_json::from_slice(&output.stdout).expect("JSON report")
-}
-
-fn finding_ids(report: &Value) -> Vec<String> {
-    report["findings"]
-        .as_array()
-        .expect("findings array")
-        .iter()
-        .map(|f| f["id"].as_str().expect("id").to_owned())
-        .collect()
-}
-
-fn finding<'a>(report: &'a Value, id: &str) -> &'a Value {
-    report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .find(|f| f["id"] == id)
-        .unwrap_or_else(|| panic!("no finding {id} in {:?}", finding_ids(report)))
 }
 
 fn details(finding: &Value, name: &str) -> Vec<String> {

@@ -3,8 +3,8 @@
 //! folder, from a synthetic trace and one small real EVTX file (`tests/data/`).
 
 use crate::util::{
-    Method, agent_trace, dispositions, report, syncsift, temp_dir, utf16le_with_bom, write,
-    zip_bytes,
+    Method, agent_trace, dispositions, finding_ids, report, syncsift, temp_dir, utf16le_with_bom,
+    write, zip_bytes,
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -738,14 +738,6 @@ fn a_panic_in_one_input_fails_that_input_only() {
         found[1].2
     );
     // The surviving input still yields the same causes as a clean run.
-    let causes = |r: &Value| -> Vec<String> {
-        r["findings"]
-            .as_array()
-            .expect("findings")
-            .iter()
-            .map(|f| f["id"].as_str().unwrap_or_default().to_owned())
-            .collect()
-    };
-    assert!(!causes(&clean).is_empty(), "the trace shows causes");
-    assert_eq!(causes(&injured), causes(&clean));
+    assert!(!finding_ids(&clean).is_empty(), "the trace shows causes");
+    assert_eq!(finding_ids(&injured), finding_ids(&clean));
 }

@@ -4,7 +4,7 @@
 //! export errors) cite the member files they come from, and a damaged EVTX chunk costs only that
 //! chunk's records.
 
-use crate::util::{Method, syncsift, temp_dir, write, zip_bytes};
+use crate::util::{Method, finding, syncsift, temp_dir, write, zip_bytes};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -490,16 +490,6 @@ fn a_damaged_evtx_chunk_in_a_zip_costs_only_that_chunk() {
         entries(&report, "AADConnectProvisioningAgent.exe", Some(0)).len(),
         1
     );
-}
-
-/// The finding `id` of a report; fails when it is missing.
-fn finding<'a>(report: &'a Value, id: &str) -> &'a Value {
-    report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .find(|f| f["id"] == id)
-        .unwrap_or_else(|| panic!("no finding {id}"))
 }
 
 /// The provenance of each piece of a finding's evidence; for evidence from the timeline, checks

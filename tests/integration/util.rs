@@ -111,3 +111,23 @@ pub(crate) fn dispositions(report: &Value) -> Vec<(String, String, String)> {
         })
         .collect()
 }
+
+/// The ids of a JSON report's findings, in rank order.
+pub(crate) fn finding_ids(report: &Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .expect("findings array")
+        .iter()
+        .map(|f| f["id"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+/// The finding `id` of a JSON report; fails, listing the ids found, when it is missing.
+pub(crate) fn finding<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["id"] == id)
+        .unwrap_or_else(|| panic!("no finding {id} in {:?}", finding_ids(report)))
+}
