@@ -166,6 +166,20 @@ fn export_error(error_type: &'static str, code: &'static str, literal: &'static 
 }
 const EXPORT_DN: &str = "CN={4A4B3C2D1E0F00112233445566778899}";
 
+/// The details every export-error finding captures (object, connector, error code), then `extra`.
+fn export_details(
+    code: &'static str,
+    extra: &[(&'static str, &'static str)],
+) -> Vec<(&'static str, Vec<&'static str>)> {
+    let mut details = vec![
+        ("object", vec![EXPORT_DN]),
+        ("connector", vec!["contoso.onmicrosoft.com - AAD"]),
+        ("error_code", vec![code]),
+    ];
+    details.extend(extra.iter().map(|(key, value)| (*key, vec![*value])));
+    details
+}
+
 /// A Connect Sync bundle with a `Get-ADSyncScheduler.txt` of these values.
 fn scheduler_dump(pairs: &[(&str, &str)]) -> Scenario {
     connect().with_file(
@@ -479,13 +493,13 @@ fn table() -> Vec<Row> {
                 "0x80230713",
                 "Soft match failed for this object: another object in Azure Active Directory already has userPrincipalName kim@contoso.com.",
             ),
-            vec![
-                ("object", vec![EXPORT_DN]),
-                ("connector", vec!["contoso.onmicrosoft.com - AAD"]),
-                ("error_code", vec!["0x80230713"]),
-                ("attribute", vec!["userPrincipalName"]),
-                ("value", vec!["kim@contoso.com"]),
-            ],
+            export_details(
+                "0x80230713",
+                &[
+                    ("attribute", "userPrincipalName"),
+                    ("value", "kim@contoso.com"),
+                ],
+            ),
             Some(CS_FIRST),
             unrelated(
                 false,
@@ -501,11 +515,7 @@ fn table() -> Vec<Row> {
                 "0x80230714",
                 "Hard match failed for this object.",
             ),
-            vec![
-                ("object", vec![EXPORT_DN]),
-                ("connector", vec!["contoso.onmicrosoft.com - AAD"]),
-                ("error_code", vec!["0x80230714"]),
-            ],
+            export_details("0x80230714", &[]),
             Some(CS_FIRST),
             unrelated(
                 false,
@@ -521,11 +531,7 @@ fn table() -> Vec<Row> {
                 "0x80230715",
                 "Another object of a different type has the same proxy address.",
             ),
-            vec![
-                ("object", vec![EXPORT_DN]),
-                ("connector", vec!["contoso.onmicrosoft.com - AAD"]),
-                ("error_code", vec!["0x80230715"]),
-            ],
+            export_details("0x80230715", &[]),
             Some(CS_FIRST),
             unrelated(
                 false,
@@ -541,13 +547,13 @@ fn table() -> Vec<Row> {
                 "0x80230703",
                 "Unable to update this object in Microsoft Online Services because the following attributes associated with this object have values that may already be associated with another object in your local directory.\nA synchronized object with the same proxy address already exists in your Microsoft Online Services directory. [ProxyAddresses SMTP:jdoe@contoso.com;]",
             ),
-            vec![
-                ("object", vec![EXPORT_DN]),
-                ("connector", vec!["contoso.onmicrosoft.com - AAD"]),
-                ("error_code", vec!["0x80230703"]),
-                ("attribute", vec!["ProxyAddresses"]),
-                ("value", vec!["SMTP:jdoe@contoso.com"]),
-            ],
+            export_details(
+                "0x80230703",
+                &[
+                    ("attribute", "ProxyAddresses"),
+                    ("value", "SMTP:jdoe@contoso.com"),
+                ],
+            ),
             Some(CS_FIRST),
             unrelated(
                 false,
@@ -563,11 +569,7 @@ fn table() -> Vec<Row> {
                 "0x8023134b",
                 "The userPrincipalName contains invalid characters.",
             ),
-            vec![
-                ("object", vec![EXPORT_DN]),
-                ("connector", vec!["contoso.onmicrosoft.com - AAD"]),
-                ("error_code", vec!["0x8023134b"]),
-            ],
+            export_details("0x8023134b", &[]),
             Some(CS_FIRST),
             unrelated(
                 false,
@@ -583,12 +585,7 @@ fn table() -> Vec<Row> {
                 "0x80230704",
                 "The value of userCertificate exceeds the allowed length.",
             ),
-            vec![
-                ("object", vec![EXPORT_DN]),
-                ("connector", vec!["contoso.onmicrosoft.com - AAD"]),
-                ("error_code", vec!["0x80230704"]),
-                ("attribute", vec!["userCertificate"]),
-            ],
+            export_details("0x80230704", &[("attribute", "userCertificate")]),
             Some(CS_FIRST),
             unrelated(
                 false,
@@ -604,11 +601,7 @@ fn table() -> Vec<Row> {
                 "0x80230705",
                 "The user holds an administrative role in Azure AD.",
             ),
-            vec![
-                ("object", vec![EXPORT_DN]),
-                ("connector", vec!["contoso.onmicrosoft.com - AAD"]),
-                ("error_code", vec!["0x80230705"]),
-            ],
+            export_details("0x80230705", &[]),
             Some(CS_FIRST),
             unrelated(
                 false,
@@ -624,13 +617,13 @@ fn table() -> Vec<Row> {
                 "0x8023134a",
                 "This synchronization operation, Delete, is not valid. Contact Technical Support. Tracking Id: 09fb1e9b-3ff7-4163-9731-581785e347e5",
             ),
-            vec![
-                ("object", vec![EXPORT_DN]),
-                ("connector", vec!["contoso.onmicrosoft.com - AAD"]),
-                ("error_code", vec!["0x8023134a"]),
-                ("error_type", vec!["114"]),
-                ("tracking_id", vec!["09fb1e9b-3ff7-4163-9731-581785e347e5"]),
-            ],
+            export_details(
+                "0x8023134a",
+                &[
+                    ("error_type", "114"),
+                    ("tracking_id", "09fb1e9b-3ff7-4163-9731-581785e347e5"),
+                ],
+            ),
             Some(CS_FIRST),
             // Another export error on the same object.
             export_error(
