@@ -389,6 +389,13 @@ mod tests {
     use crate::sink::{TimeBound, VecSink};
     use chrono::{TimeZone, Utc};
 
+    /// Reads `lines` with the default context: the stats and the records kept.
+    fn read_lines<L: LineSource>(lines: L, selector: &Selector) -> (ParseStats, Vec<Record>) {
+        let mut sink = VecSink::default();
+        let stats = parse_lines(lines, &ParseContext::default(), selector, &mut sink).unwrap();
+        (stats, sink.records)
+    }
+
     #[test]
     fn header_grammar() {
         let h = parse_header(
@@ -504,25 +511,15 @@ mod tests {
         let ctx = ParseContext::default();
         let mut reference = VecSink::default();
         let stats = parse(text.as_bytes(), &ctx, &selector, &mut reference).unwrap();
-        let mut slice = VecSink::default();
-        let slice_stats = parse_lines(
+        let (slice_stats, slice) = read_lines(
             SliceLines::searching(text.as_bytes(), Some(&selector)),
-            &ctx,
             &selector,
-            &mut slice,
-        )
-        .unwrap();
-        let mut blocks = VecSink::default();
-        let block_stats = parse_lines(
-            BlockLines::new(text.as_bytes(), Some(&selector)),
-            &ctx,
-            &selector,
-            &mut blocks,
-        )
-        .unwrap();
+        );
+        let (block_stats, blocks) =
+            read_lines(BlockLines::new(text.as_bytes(), Some(&selector)), &selector);
         assert!(reference.records.len() > 500, "{}", reference.records.len());
-        assert_eq!((slice_stats, &slice.records), (stats, &reference.records));
-        assert_eq!((block_stats, &blocks.records), (stats, &reference.records));
+        assert_eq!((slice_stats, &slice), (stats, &reference.records));
+        assert_eq!((block_stats, &blocks), (stats, &reference.records));
     }
 
     const LITERALS: &[&str] = &[
@@ -613,36 +610,23 @@ mod tests {
             // Reference: a plain stream marks every line, so every entry's text is searched.
             let mut reference = VecSink::default();
             let stats = parse(text.as_bytes(), &ctx, &selector, &mut reference).unwrap();
-            let mut slice = VecSink::default();
-            let slice_stats = parse_lines(
-                SliceLines::searching(text.as_bytes(), Some(&selector)),
-                &ctx,
-                &selector,
-                &mut slice,
-            )
-            .unwrap();
-            proptest::prop_assert_eq!((slice_stats, &slice.records), (stats, &reference.records));
-            let mut blocks = VecSink::default();
-            let block_stats = parse_lines(
+            let (slice_stats, slice) =
+                read_lines(SliceLines::searching(text.as_bytes(), Some(&selector)), &selector);
+            proptest::prop_assert_eq!((slice_stats, &slice), (stats, &reference.records));
+            let (block_stats, blocks) = read_lines(
                 BlockLines::small_blocks(text.as_bytes(), Some(&selector), block),
-                &ctx,
                 &selector,
-                &mut blocks,
-            )
-            .unwrap();
-            proptest::prop_assert_eq!((block_stats, &blocks.records), (stats, &reference.records));
+            );
+            proptest::prop_assert_eq!((block_stats, &blocks), (stats, &reference.records));
             let encoding = TextEncoding::Utf16Le { bom: true };
             let mut utf16 = vec![0xFF, 0xFE];
             utf16.extend(encoding.encode(&text));
-            let mut decoded = VecSink::default();
-            let decoded_stats = parse_lines(
-                BlockLines::small_blocks(Utf8Reader::new(&utf16[..], encoding), Some(&selector), block),
-                &ctx,
+            let utf16_lines = Utf8Reader::new(&utf16[..], encoding);
+            let (decoded_stats, decoded) = read_lines(
+                BlockLines::small_blocks(utf16_lines, Some(&selector), block),
                 &selector,
-                &mut decoded,
-            )
-            .unwrap();
-            proptest::prop_assert_eq!((decoded_stats, &decoded.records), (stats, &reference.records));
+            );
+            proptest::prop_assert_eq!((decoded_stats, &decoded), (stats, &reference.records));
         }
     }
 }
